@@ -1,0 +1,86 @@
+/**
+ * Backend selection: the only module that knows which TensorFlow.js backend runs.
+ * auto = the native backend (@tensorflow/tfjs-node, an optional dependency) when it loads,
+ * else WebAssembly, else the pure-JS cpu backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { UsageError } from '../config/errors.js';
+
+import type { BackendChoice } from './choices.js';
+
+export interface BackendInfo {
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** Version of the package that provides the backend. */
+  version: string;
+  /** tfjs-core version. */
+  coreVersion: string;
+  /** Extra facts worth recording (e.g. wasm SIMD). */
+  features: Record<string, boolean>;
+}
+
+async function tryNative(): Promise<string | undefined> {
+  try {
+    // A variable specifier keeps TypeScript from requiring the optional package's types.
+    const specifier = '@tensorflow/tfjs-node';
+    const native = (await import(specifier)) as { version?: { 'tfjs-node'?: string } };
+    if (!(await tf.setBackend('tensorflow'))) return undefined;
+    return native.version?.['tfjs-node'] ?? tf.version_core;
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) return undefined;
+    return wasm.version_wasm;
+  } catch {
+    return undefined;
+  }
+}
+
+async function useCpu(): Promise<string> {
+  const cpu = await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  return cpu.version_cpu;
+}
+
+let active: BackendInfo | undefined;
+
+/** Makes `choice` the running backend; idempotent for the same resolved backend. */
+export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+  // tfjs-core prints a "use the native backend" banner on cpu/wasm in Node; vgrad records the backend itself.
+  tf.env().set('IS_TEST', true);
+  if (active && (choice === 'auto' || choice === active.name)) return active;
+  let name: BackendInfo['name'];
+  let version: string | undefined;
+  if (choice === 'tensorflow' || choice === 'auto') {
+    version = await tryNative();
+    name = 'tensorflow';
+    if (version === undefined && choice === 'tensorflow') {
+      throw new UsageError(
+        "--backend tensorflow: @tensorflow/tfjs-node is not installed or failed to load; run 'npm install @tensorflow/tfjs-node' on a machine that can download libtensorflow, or use --backend auto, wasm or cpu",
+      );
+    }
+  }
+  if (version === undefined && (choice === 'wasm' || choice === 'auto')) {
+    version = await tryWasm();
+    name = 'wasm';
+    if (version === undefined && choice === 'wasm') {
+      throw new UsageError('--backend wasm: @tensorflow/tfjs-backend-wasm failed to load; use --backend auto or cpu');
+    }
+  }
+  if (version === undefined) {
+    version = await useCpu();
+    name = 'cpu';
+  }
+  await tf.ready();
+  const features: Record<string, boolean> = {};
+  if (name! === 'wasm') {
+    features.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    features.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  }
+  active = { name: name!, version, coreVersion: tf.version_core, features };
+  return active;
+}

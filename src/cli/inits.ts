@@ -1,0 +1,92 @@
+/** `vgrad inits`: every initializer with its σ and r for a layer shape, and the seed table's error. */
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { UsageError } from '../config/errors.js';
+import { type BookRow } from '../model/activations.js';
+import { distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
+import { formatNumber } from '../report/layerTable.js';
+import { chalkFor } from './color.js';
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be an integer ≥ 1 (got '${text}')`);
+  return value;
+}
+
+function describe(dist: WeightDistribution, fanIn: number, fanOut: number) {
+  const std = distributionStd(dist, fanIn, fanOut);
+  const limit = dist.kind === 'uniform' ? dist.limit : null;
+  return { distribution: dist.kind, std, limit };
+}
+
+const BOOK_ACT: Record<BookRow, 'sigmoid' | 'tanh' | 'relu'> = { logistic: 'sigmoid', tanh: 'tanh', relu: 'relu' };
+
+/** The seed's Table 11-1 next to Glorot & Bengio's normalized init, for each row. */
+export function bookTable(fanIn: number, fanOut: number) {
+  return (Object.keys(BOOK_ACT) as BookRow[]).map((row) => {
+    const act = BOOK_ACT[row];
+    const seed = parseInit('book-uniform').distribution(fanIn, fanOut, { act, gain: 1 });
+    const seedNormal = parseInit('book').distribution(fanIn, fanOut, { act, gain: 1 });
+    const glorotLimit = Math.sqrt(6 / (fanIn + fanOut));
+    // Glorot & Bengio (and the Theano tutorial): ×4 on the logistic, whose slope at 0 is 1/4.
+    const correctedLimit = row === 'logistic' ? 4 * glorotLimit : row === 'tanh' ? glorotLimit : Math.SQRT2 * glorotLimit;
+    return {
+      row,
+      seedLimit: seed.kind === 'uniform' ? seed.limit : NaN,
+      seedStd: distributionStd(seedNormal, fanIn, fanOut),
+      correctedLimit,
+      correctedStd: correctedLimit / Math.sqrt(3),
+    };
+  });
+}
+
+export function initsCommand(): Command {
+  return new Command('inits')
+    .description("list every initializer with its σ and r for one layer shape, and the seed's Table 11-1 error")
+    .option('--fan-in <n>', 'inputs of the layer', '784')
+    .option('--fan-out <n>', 'outputs of the layer', '300')
+    .option('--gain <x>', 'orthogonal gain', '1')
+    .option('--json', 'print JSON on stdout')
+    .addHelpText('after', '\nExample:\n  $ vgrad inits --fan-in 100 --fan-out 100')
+    .action((flags: { fanIn: string; fanOut: string; gain: string; json?: boolean }) => {
+      const fanIn = positiveInteger('--fan-in', flags.fanIn);
+      const fanOut = positiveInteger('--fan-out', flags.fanOut);
+      const gain = Number(flags.gain);
+      if (!(gain > 0)) throw new UsageError(`--gain must be a number > 0 (got '${flags.gain}')`);
+      const schemes = INIT_CATALOGUE.map((entry) => ({
+        name: entry.name,
+        ...describe(parseInit(entry.name).distribution(fanIn, fanOut, { act: 'relu', gain }), fanIn, fanOut),
+        meantFor: entry.meantFor,
+        note: entry.note ?? '',
+      }));
+      const book = bookTable(fanIn, fanOut);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ fanIn, fanOut, schemes, book })}\n`);
+        return;
+      }
+      const color = chalkFor(process.stdout);
+      const table = new Table({ head: ['init', 'distribution', 'σ', 'r (uniform)', 'meant for', 'note'], style: { head: color.level > 0 ? ['cyan'] : [] } });
+      for (const s of schemes) table.push([s.name, s.distribution, formatNumber(s.std), formatNumber(s.limit), s.meantFor, s.note]);
+      const bookRows = new Table({
+        head: ['row', 'seed r', 'seed σ', 'Glorot & Bengio r', 'Glorot & Bengio σ'],
+        style: { head: color.level > 0 ? ['cyan'] : [] },
+      });
+      for (const b of book) {
+        const wrong = b.row !== 'relu';
+        const mark = (text: string) => (wrong ? color.red(text) : text);
+        bookRows.push([b.row, mark(formatNumber(b.seedLimit)), mark(formatNumber(b.seedStd)), formatNumber(b.correctedLimit), formatNumber(b.correctedStd)]);
+      }
+      process.stdout.write(
+        [
+          color.bold(`Initializers for a ${fanIn}→${fanOut} layer`),
+          table.toString(),
+          '',
+          color.bold("The seed's Table 11-1 (--init book / book-uniform) has the factor 4 on the wrong row"),
+          bookRows.toString(),
+          "It puts 4× on tanh; Glorot & Bengio's normalized init puts it on the logistic, whose slope at 0 is 1/4.",
+          'With --init book, tanh starts 4× too wide and saturates; try: vgrad run --act tanh --init book --depth 5',
+          '',
+        ].join('\n'),
+      );
+    });
+}

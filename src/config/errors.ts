@@ -1,0 +1,11 @@
+/**
+ * A problem with what the user asked for (a flag, a file, a folder).
+ * The CLI prints its message as one line on stderr and exits with code 2, never a stack trace.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function isUsageError(error: unknown): error is UsageError {
+  return error instanceof UsageError;
+}

@@ -1,0 +1,138 @@
+/**
+ * A fully connected net: input → hidden layers (activation φ) → linear output → softmax cross-entropy.
+ *
+ * The backward pass is written out rather than left to autodiff, for two reasons: the probes need
+ * ∂L/∂z for every layer (autodiff only hands back parameter gradients), and the first layer's
+ * ∂L/∂x is never needed, since its input is data. Tests check it against tf.grads.
+ */
+import * as tf from '../backend/tf.js';
+import type { ActivationName } from './activations.js';
+import { activationOps, type ActivationOps } from './activationOps.js';
+import type { InitContext, Initializer } from './initializers.js';
+import { sampleWeights } from './sampleWeights.js';
+import { tfSeedFor } from '../util/random.js';
+
+export interface MlpSpec {
+  /** Layer widths from input to output, e.g. [784, 300, 100, 10]. */
+  sizes: number[];
+  act: ActivationName;
+  /** Leaky-ReLU negative slope. */
+  alpha: number;
+}
+
+export interface Mlp extends MlpSpec {
+  /** weights[l] is fanIn × fanOut, so a layer computes z = a·W + b. */
+  weights: tf.Variable<tf.Rank.R2>[];
+  biases: tf.Variable<tf.Rank.R1>[];
+  ops: ActivationOps;
+}
+
+let modelCounter = 0;
+
+/** Builds the net with the initializer's weights and zero biases. Same seed, same weights. */
+export function createMlp(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number): Mlp {
+  const id = `vgrad${++modelCounter}`; // variable names must be unique in the tfjs engine
+  const weights: tf.Variable<tf.Rank.R2>[] = [];
+  const biases: tf.Variable<tf.Rank.R1>[] = [];
+  for (let l = 0; l + 1 < spec.sizes.length; l++) {
+    const fanIn = spec.sizes[l];
+    const fanOut = spec.sizes[l + 1];
+    // The output layer is softmax, not φ; it still gets the chosen scheme, as Keras would.
+    const dist = init.distribution(fanIn, fanOut, initContext);
+    const initial = sampleWeights(dist, fanIn, fanOut, tfSeedFor(seed, `init:layer${l + 1}`));
+    weights.push(tf.variable(initial, true, `${id}/W${l + 1}`));
+    initial.dispose();
+    biases.push(tf.variable(tf.zeros([fanOut]), true, `${id}/b${l + 1}`));
+  }
+  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
+}
+
+export function disposeMlp(model: Mlp): void {
+  for (const v of [...model.weights, ...model.biases]) v.dispose();
+}
+
+export interface ForwardTrace {
+  /** inputs[l] is what layer l+1 reads: the data for l = 0, else the previous activation. */
+  inputs: tf.Tensor2D[];
+  /** preacts[l] is layer l+1's z; the last one is the logits. */
+  preacts: tf.Tensor2D[];
+}
+
+export function forward(model: Mlp, x: tf.Tensor2D): ForwardTrace {
+  const inputs: tf.Tensor2D[] = [];
+  const preacts: tf.Tensor2D[] = [];
+  let input = x;
+  const last = model.weights.length - 1;
+  for (let l = 0; l <= last; l++) {
+    inputs.push(input);
+    const z = tf.add(tf.matMul(input, model.weights[l]), model.biases[l]) as tf.Tensor2D;
+    preacts.push(z);
+    if (l < last) input = model.ops.apply(z) as tf.Tensor2D;
+  }
+  return { inputs, preacts };
+}
+
+export interface Gradients {
+  /** Mean cross-entropy over the batch. */
+  loss: tf.Scalar;
+  /** How many argmax predictions match the labels. */
+  correct: tf.Scalar;
+  /** ∂L/∂W and ∂L/∂b for each layer, L the batch-mean loss. */
+  weightGrads: tf.Tensor2D[];
+  biasGrads: tf.Tensor1D[];
+  /** ∂L/∂z for each layer (the last is ∂L/∂logits), L the batch-mean loss. */
+  preactGrads: tf.Tensor2D[];
+  trace: ForwardTrace;
+}
+
+/** Forward and backward pass on one batch. Call inside tf.tidy. */
+export function lossAndGradients(model: Mlp, x: tf.Tensor2D, labels: tf.Tensor1D): Gradients {
+  const trace = forward(model, x);
+  const layers = model.weights.length;
+  const logits = trace.preacts[layers - 1];
+  const batch = x.shape[0];
+  const classes = logits.shape[1];
+  const targets = tf.oneHot(tf.cast(labels, 'int32'), classes);
+  const logProbs = tf.logSoftmax(logits);
+  const loss = tf.neg(tf.mean(tf.sum(tf.mul(targets, logProbs), 1))) as tf.Scalar;
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar;
+
+  const weightGrads: tf.Tensor2D[] = new Array(layers);
+  const biasGrads: tf.Tensor1D[] = new Array(layers);
+  const preactGrads: tf.Tensor2D[] = new Array(layers);
+  // ∂L/∂logits of the batch-mean softmax cross-entropy.
+  let dz = tf.div(tf.sub(tf.exp(logProbs), targets), batch) as tf.Tensor2D;
+  for (let l = layers - 1; l >= 0; l--) {
+    preactGrads[l] = dz;
+    weightGrads[l] = tf.matMul(trace.inputs[l], dz, true, false);
+    biasGrads[l] = tf.sum(dz, 0) as tf.Tensor1D;
+    if (l > 0) {
+      const dInput = tf.matMul(dz, model.weights[l], false, true);
+      dz = tf.mul(dInput, model.ops.derivative(trace.preacts[l - 1])) as tf.Tensor2D;
+    }
+  }
+  return { loss, correct, weightGrads, biasGrads, preactGrads, trace };
+}
+
+/** Mean loss and correct count over a set, in chunks so memory stays bounded. */
+export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, chunk = 1000): { loss: number; accuracy: number } {
+  const count = labels.length;
+  let lossSum = 0;
+  let correctSum = 0;
+  for (let start = 0; start < count; start += chunk) {
+    const end = Math.min(count, start + chunk);
+    const totals = tf.tidy(() => {
+      const xs = tf.tensor2d(x.subarray(start * features, end * features), [end - start, features]);
+      const ys = tf.tensor1d(Int32Array.from(labels.subarray(start, end)), 'int32');
+      const logits = forward(model, xs).preacts[model.weights.length - 1];
+      const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(ys, logits.shape[1]), tf.logSoftmax(logits))));
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32'));
+      return tf.stack([nll, correct]);
+    });
+    const [nll, correct] = totals.dataSync();
+    totals.dispose();
+    lossSum += nll;
+    correctSum += correct;
+  }
+  return { loss: lossSum / count, accuracy: correctSum / count };
+}

@@ -1,0 +1,157 @@
+/**
+ * The training loop, in the manner of nanoGPT's train.py: one readable loop, every knob a named
+ * setting. It knows nothing of the command line; callers observe it through hooks.
+ */
+import * as tf from '../backend/tf.js';
+import type { OptimizerName } from '../config/runConfig.js';
+import type { Dataset } from '../data/dataset.js';
+import { evaluate, lossAndGradients, type Mlp } from '../model/mlp.js';
+import { type LayerStats, probe, type ProbeBatch } from '../probes/layerStats.js';
+import { rngFor } from '../util/random.js';
+import { BatchStream } from './batches.js';
+import { makeOptimizer } from './optimizer.js';
+
+export interface TrainSettings {
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  batch: number;
+  steps: number;
+  seed: number;
+  probeSize: number;
+  logEvery: number;
+}
+
+/** One line of metrics.jsonl: the state after `step` updates. */
+export interface ProbePoint {
+  step: number;
+  epoch: number;
+  /** Wall time since training started, in ms. */
+  elapsedMs: number;
+  /** Mean loss and accuracy over the training minibatches since the previous point; null at step 0. */
+  trainLoss: number | null;
+  trainAcc: number | null;
+  /** On the fixed held-out probe batch. */
+  probeLoss: number;
+  probeAcc: number;
+  layers: LayerStats[];
+}
+
+export interface TrainHooks {
+  onProbe?(point: ProbePoint): void;
+  /** After every step, with that step's minibatch loss. */
+  onStep?(step: number, loss: number): void;
+}
+
+export interface TrainOutcome {
+  status: 'ok' | 'diverged';
+  divergedAt: number | null;
+  points: ProbePoint[];
+  final: { step: number; loss: number; trainAcc: number; testAcc: number };
+}
+
+function probeBatchFrom(data: Dataset, size: number): ProbeBatch {
+  const count = Math.min(size, data.test.labels.length);
+  return {
+    x: tf.tensor2d(data.test.x.subarray(0, count * data.features), [count, data.features]),
+    labels: tf.tensor1d(Int32Array.from(data.test.labels.subarray(0, count)), 'int32'),
+  };
+}
+
+/** ‖W_after − W_before‖ / ‖W_before‖ for each layer. */
+function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
+  const ratios = tf.tidy(() => tf.stack(before.map((w, l) => tf.div(tf.norm(tf.sub(after[l], w)), tf.norm(w)))));
+  const values = Array.from(ratios.dataSync());
+  ratios.dispose();
+  return values;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function train(model: Mlp, data: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  const { steps, logEvery } = settings;
+  const optimizer = makeOptimizer(settings.optimizer, settings.lr, settings.momentum);
+  const batches = new BatchStream(data.train, data.features, settings.batch, rngFor(settings.seed, 'batches'));
+  const probeBatch = probeBatchFrom(data, settings.probeSize);
+  const variables = [...model.weights, ...model.biases];
+  const points: ProbePoint[] = [];
+  const started = performance.now();
+  let interval = { lossSum: 0, correct: 0, samples: 0, steps: 0 };
+
+  const record = (step: number, ratios: number[] | null) => {
+    const measured = probe(model, probeBatch);
+    measured.layers.forEach((layer, l) => (layer.updateRatio = ratios ? ratios[l] : null));
+    const point: ProbePoint = {
+      step,
+      epoch: batches.epoch,
+      elapsedMs: performance.now() - started,
+      trainLoss: interval.steps > 0 ? interval.lossSum / interval.steps : null,
+      trainAcc: interval.samples > 0 ? interval.correct / interval.samples : null,
+      probeLoss: measured.probeLoss,
+      probeAcc: measured.probeAcc,
+      layers: measured.layers,
+    };
+    interval = { lossSum: 0, correct: 0, samples: 0, steps: 0 };
+    points.push(point);
+    hooks.onProbe?.(point);
+  };
+
+  let status: TrainOutcome['status'] = 'ok';
+  let divergedAt: number | null = null;
+  let lastStep = 0;
+  try {
+    record(0, null);
+    for (let step = 1; step <= steps; step++) {
+      const isProbeStep = step % logEvery === 0 || step === steps;
+      const { x, labels } = batches.next();
+      const grads = tf.tidy(() => {
+        const g = lossAndGradients(model, x, labels);
+        // One scalar that is non-finite iff the loss or any gradient entry is.
+        const gradSum = tf.addN([...g.weightGrads, ...g.biasGrads].map((t) => tf.sum(t)));
+        return { health: tf.stack([g.loss, g.correct, gradSum]), gradients: [...g.weightGrads, ...g.biasGrads] };
+      });
+      x.dispose();
+      labels.dispose();
+      const [loss, correct, gradSum] = grads.health.dataSync();
+      grads.health.dispose();
+      if (!Number.isFinite(loss) || !Number.isFinite(gradSum)) {
+        tf.dispose(grads.gradients);
+        status = 'diverged';
+        divergedAt = step;
+        break;
+      }
+      // The weights before this update, kept only when the update ratio will be reported.
+      const before = isProbeStep ? model.weights.map((w) => tf.clone(w)) : null;
+      const named: tf.NamedTensorMap = {};
+      variables.forEach((v, i) => (named[v.name] = grads.gradients[i]));
+      optimizer.applyGradients(named);
+      tf.dispose(grads.gradients);
+      lastStep = step;
+      interval.lossSum += loss;
+      interval.correct += correct;
+      interval.samples += settings.batch;
+      interval.steps++;
+      hooks.onStep?.(step, loss);
+      if (before) {
+        const ratios = updateRatios(before, model.weights);
+        tf.dispose(before);
+        record(step, ratios);
+      }
+      await yieldToEventLoop();
+    }
+    // A diverged run still gets a last look at the weights that blew up.
+    if (status === 'diverged' && points[points.length - 1].step !== lastStep) record(lastStep, null);
+
+    const trainEval = evaluate(model, data.train.x, data.train.labels, data.features);
+    const testEval = evaluate(model, data.test.x, data.test.labels, data.features);
+    return {
+      status,
+      divergedAt,
+      points,
+      final: { step: lastStep, loss: trainEval.loss, trainAcc: trainEval.accuracy, testAcc: testEval.accuracy },
+    };
+  } finally {
+    optimizer.dispose();
+    tf.dispose([probeBatch.x, probeBatch.labels]);
+  }
+}

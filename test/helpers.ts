@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'vgrad.js');
+
+export function tempDir(prefix = 'vgrad-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process, with colour off unless the test sets it. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+  const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 240_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Mean and population std of an array. */
+export function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  const mean = sum / values.length;
+  let sq = 0;
+  for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(sq / values.length) };
+}
