@@ -5,6 +5,7 @@ import { UsageError } from '../config/errors.js';
 import { type BookRow } from '../model/activations.js';
 import { distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
 import { formatNumber } from '../report/layerTable.js';
+import { tableOptions } from '../report/tableStyle.js';
 import { chalkFor } from './color.js';
 
 function positiveInteger(flag: string, text: string): number {
@@ -65,12 +66,9 @@ export function initsCommand(): Command {
         return;
       }
       const color = chalkFor(process.stdout);
-      const table = new Table({ head: ['init', 'distribution', 'σ', 'r (uniform)', 'meant for', 'note'], style: { head: color.level > 0 ? ['cyan'] : [] } });
+      const table = new Table(tableOptions(color, ['init', 'distribution', 'σ', 'r (uniform)', 'meant for', 'note']));
       for (const s of schemes) table.push([s.name, s.distribution, formatNumber(s.std), formatNumber(s.limit), s.meantFor, s.note]);
-      const bookRows = new Table({
-        head: ['row', 'seed r', 'seed σ', 'Glorot & Bengio r', 'Glorot & Bengio σ'],
-        style: { head: color.level > 0 ? ['cyan'] : [] },
-      });
+      const bookRows = new Table(tableOptions(color, ['row', 'seed r', 'seed σ', 'Glorot & Bengio r', 'Glorot & Bengio σ']));
       for (const b of book) {
         const wrong = b.row !== 'relu';
         const mark = (text: string) => (wrong ? color.red(text) : text);

@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       // Commander's own parse errors: one line, no help dump.
-      outputError: (text, write) => write(`vgrad: ${text.replace(/^error: /, '').trim()}\n`),
+      outputError: (text, write) => write(`vgrad: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .addHelpText('after', '\nExample:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad inits --fan-in 784 --fan-out 300');
   program.addCommand(runCommand());

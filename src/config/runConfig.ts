@@ -55,7 +55,7 @@ export const DEFAULTS = {
   init: 'he',
   gain: 1,
   optimizer: 'sgd',
-  lr: 0.01,
+  lr: 0.05,
   momentum: 0.9,
   batch: 64,
   steps: 250,

@@ -7,6 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import type { LayerStats } from '../probes/layerStats.js';
 import type { LayerRecord, RunRecord } from '../store/record.js';
 import { logBar, logScaleFor } from './logBar.js';
+import { tableOptions } from './tableStyle.js';
 
 /** A layer's gradient variance this many times below or above the output layer's is flagged. */
 export const GRAD_FLAG_RATIO = 100;
@@ -43,11 +44,9 @@ function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkIn
   const actScale = logScaleFor(all.map((s) => s.actVar));
   const gradScale = logScaleFor(all.map((s) => s.gradVar));
   const scaleLabel = (scale: typeof actScale) => (scale ? ` 1e${scale.low}…1e${scale.high}` : '');
-  const table = new Table({
-    head: ['layer', 'shape', 'w std', 'preact mean', 'preact var', 'act var', `log${scaleLabel(actScale)}`, 'saturated', 'dead', 'grad var ∂L/∂z', `log${scaleLabel(gradScale)}`, '‖∇W‖', 'update ratio', 'flags'],
-    style: { head: color.level > 0 ? ['cyan'] : [], border: color.level > 0 ? ['grey'] : [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
+  const table = new Table(
+    tableOptions(color, ['layer', 'shape', 'w std', 'preact mean', 'preact var', 'act var', `log${scaleLabel(actScale)}`, 'saturated', 'dead', 'grad var', `log${scaleLabel(gradScale)}`, '‖∇W‖', 'update ratio', 'flags']),
+  );
   const top = record.layers[record.layers.length - 1][pick];
   for (const layer of record.layers) {
     const stats = layer[pick];
