@@ -76,3 +76,25 @@ describe('run store', () => {
     assert.ok(!existsSync(join(out, 'runs', names[0], 'summary.json')));
   });
 });
+
+describe('interrupting a run', () => {
+  test('Ctrl-C (SIGINT) stops between steps, removes the partial folder and exits 130', async () => {
+    const out = tempDir();
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--out', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes('step 0/')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130);
+    assert.match(stderr, /vgrad: interrupted at step \d+; nothing stored\n$/);
+    assert.deepEqual(readdirSync(join(out, 'runs')), []);
+  });
+});

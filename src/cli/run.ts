@@ -46,16 +46,31 @@ export function runCommand(): Command {
       const config = parseRunConfig(flags);
       // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
       const { runExperiment } = await import('../train/experiment.js');
+      const { InterruptedError } = await import('../train/loop.js');
       const { renderRunReport } = await import('../report/layerTable.js');
       const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
+      // Ctrl-C stops between steps; the half-built run folder is removed and nothing is stored.
+      const interrupt = new AbortController();
+      const onSigint = () => interrupt.abort();
+      process.once('SIGINT', onSigint);
       let result;
       try {
         result = await runExperiment(config, {
+          signal: interrupt.signal,
           onStart: (info) => progress?.start(info),
           onStep: (step, loss) => progress?.step(step, loss),
           onProbe: (point) => progress?.probe(point),
         });
+      } catch (error) {
+        if (error instanceof InterruptedError) {
+          progress?.stop();
+          process.stderr.write(`vgrad: ${error.message}; nothing stored\n`);
+          process.exitCode = 130;
+          return;
+        }
+        throw error;
       } finally {
+        process.off('SIGINT', onSigint);
         progress?.stop();
       }
       if (flags.json) {

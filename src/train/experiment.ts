@@ -13,6 +13,7 @@ import { baseRunId, RunStore } from '../store/runStore.js';
 import { train, type ProbePoint } from './loop.js';
 
 export interface ExperimentHooks {
+  signal?: AbortSignal;
   /** Once the data are loaded and the run folder exists. */
   onStart?(info: { runId: string; steps: number; backend: string; backendVersion: string; trainSamples: number }): void;
   onStep?(step: number, loss: number): void;
@@ -49,6 +50,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     store.writeJson('config.json', resolved);
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
     const outcome = await train(model, data, { ...resolved }, {
+      signal: hooks.signal,
       onStep: hooks.onStep,
       onProbe: (point) => {
         store.appendJsonLine('metrics.jsonl', point);

@@ -38,6 +38,8 @@ export interface ProbePoint {
 }
 
 export interface TrainHooks {
+  /** Checked between steps; when aborted, train() rejects with an InterruptedError. */
+  signal?: AbortSignal;
   onProbe?(point: ProbePoint): void;
   /** After every step, with that step's minibatch loss. */
   onStep?(step: number, loss: number): void;
@@ -64,6 +66,14 @@ function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
   const values = Array.from(ratios.dataSync());
   ratios.dispose();
   return values;
+}
+
+/** Training was stopped from outside (Ctrl-C) before it finished. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(readonly step: number) {
+    super(`interrupted at step ${step}`);
+  }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -138,6 +148,7 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
         record(step, ratios);
       }
       await yieldToEventLoop();
+      if (hooks.signal?.aborted) throw new InterruptedError(step);
     }
     // A diverged run still gets a last look at the weights that blew up.
     if (status === 'diverged' && points[points.length - 1].step !== lastStep) record(lastStep, null);
