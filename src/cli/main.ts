@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../config/errors.js';
+import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(initsCommand());
   program.addCommand(showCommand());
+  program.addCommand(benchCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

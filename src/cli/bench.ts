@@ -1,0 +1,164 @@
+/** `vgrad bench`: train-step throughput per config, probe overhead, leaks, and the PyTorch ratio. */
+import { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import { z } from 'zod';
+import { UsageError } from '../config/errors.js';
+import { BACKEND_CHOICES } from '../backend/choices.js';
+import { ACTIVATIONS } from '../model/activations.js';
+import { tableOptions } from '../report/tableStyle.js';
+import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
+import { chalkFor } from './color.js';
+
+interface BenchFlags {
+  depths: string;
+  acts: string;
+  batches: string;
+  steps: string;
+  warmup: string;
+  backend: string;
+  reference?: string;
+  python: string;
+  json?: boolean;
+  output?: string;
+  compare?: string;
+  tolerance: string;
+}
+
+const intList = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+(,\d+)*$/, { error: `${flag} must be a comma list of integers ≥ 1` })
+    .transform((text) => text.split(',').map(Number))
+    .refine((values) => values.every((v) => v >= 1), { error: `${flag} must be a comma list of integers ≥ 1` });
+
+const flagsSchema = z.object({
+  depths: intList('--depths'),
+  acts: z
+    .string()
+    .transform((text) => text.split(','))
+    .refine((acts) => acts.every((a) => (ACTIVATIONS as readonly string[]).includes(a)), { error: `--acts must be a comma list of ${ACTIVATIONS.join(', ')}` }),
+  batches: intList('--batches'),
+  steps: z.coerce.number().int().min(4, { error: '--steps must be an integer ≥ 4' }),
+  warmup: z.coerce.number().int().min(1, { error: '--warmup must be an integer ≥ 1' }),
+  backend: z.enum(BACKEND_CHOICES, { error: `--backend must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  tolerance: z.coerce.number().gt(0, { error: '--tolerance must be in (0, 1)' }).lt(1, { error: '--tolerance must be in (0, 1)' }),
+});
+
+const CHUNKS = 4;
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('measure training throughput (samples/s) with probes off and on, tensor count and RSS; optionally against PyTorch')
+    .option('--depths <list>', 'hidden layer counts', '2,10,30')
+    .option('--acts <list>', 'activations', 'relu,tanh')
+    .option('--batches <list>', 'batch sizes', '64,256')
+    .option('--steps <n>', 'timed steps per measurement', '200')
+    .option('--warmup <n>', 'untimed steps before timing', '30')
+    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', 'auto')
+    .option('--reference <script>', 'PyTorch reference script to run for each config (e.g. ../shared/bench/torch_mlp_reference.py)')
+    .option('--python <path>', 'python for --reference', '/usr/bin/python3')
+    .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
+    .option('--output <file>', 'also write that JSON to a file')
+    .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
+    .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
+    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 6 --acts relu --batches 64 --reference ../shared/bench/torch_mlp_reference.py\n  $ vgrad bench --json --output bench.json --compare baseline.json')
+    .action(async (flags: BenchFlags) => {
+      const parsed = flagsSchema.safeParse(flags);
+      if (!parsed.success) throw new UsageError(`${parsed.error.issues[0].message} (see vgrad bench --help)`);
+      const settings = parsed.data;
+      const baseline = flags.compare === undefined ? undefined : readBaseline(flags.compare);
+      const { checkReference, runTorchReference } = await import('../bench/torchReference.js');
+      if (flags.reference) checkReference(flags.reference, flags.python);
+      const { selectBackend } = await import('../backend/select.js');
+      const { loadDataset } = await import('../data/load.js');
+      const { measure } = await import('../bench/benchmark.js');
+      const backend = await selectBackend(settings.backend);
+      const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 4000, testSize: 1000 });
+      const stderrColor = chalkFor(process.stderr);
+      process.stderr.write(`${stderrColor.bold('vgrad bench')} · backend ${backend.name} ${backend.version} · ${settings.steps} timed steps after ${settings.warmup} warm-up\n`);
+
+      const entries: BenchmarkEntry[] = [];
+      const rows: string[][] = [];
+      for (const depth of settings.depths) {
+        for (const act of settings.acts as (typeof ACTIVATIONS)[number][]) {
+          for (const batch of settings.batches) {
+            const name = `${act} depth ${depth} batch ${batch}`;
+            const off = await measure({ depth, act, batch, probes: false }, data, { warmup: settings.warmup, steps: settings.steps, chunks: CHUNKS });
+            const on = await measure({ depth, act, batch, probes: true }, data, { warmup: settings.warmup, steps: settings.steps, chunks: CHUNKS });
+            const torch = flags.reference ? runTorchReference(flags.reference, flags.python, off.layers, act, batch, settings.steps) : undefined;
+            const overhead = on.msPerStep / off.msPerStep - 1;
+            const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
+            const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
+            process.stderr.write(
+              `${name}: ${off.msPerStep.toFixed(2)} ms/step, probes +${(overhead * 100).toFixed(1)}%` +
+                (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` : '') +
+                '\n',
+            );
+            const common = `backend ${backend.name} ${backend.version}; tensors ${off.tensorsAtStart}→${off.tensorsAtEnd}; peak RSS ${off.rssPeakMb.toFixed(0)} MB`;
+            entries.push({
+              name: `${name} (probes off)`,
+              unit: 'samples/s',
+              value: round(off.samplesPerSec),
+              range: `± ${round(off.samplesPerSecSpread)}`,
+              extra: `${off.msPerStep.toFixed(3)} ms/step; ${common}` + (torch ? `; ${torch.framework} ${torch.msPerStep.toFixed(3)} ms/step, ratio ${torchRatio!.toFixed(2)}` : ''),
+            });
+            entries.push({
+              name: `${name} (probes every ${25} steps)`,
+              unit: 'samples/s',
+              value: round(on.samplesPerSec),
+              range: `± ${round(on.samplesPerSecSpread)}`,
+              extra: `${on.msPerStep.toFixed(3)} ms/step; probe overhead ${(overhead * 100).toFixed(1)}%; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
+            });
+            rows.push([
+              name,
+              off.msPerStep.toFixed(2),
+              round(off.samplesPerSec).toString(),
+              on.msPerStep.toFixed(2),
+              `${(overhead * 100).toFixed(1)}%`,
+              torch ? torch.msPerStep.toFixed(2) : '–',
+              torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
+              `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
+              `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
+            ]);
+          }
+        }
+      }
+      const json = JSON.stringify(entries, null, 2);
+      if (flags.output) writeFileSync(flags.output, `${json}\n`);
+      const color = chalkFor(process.stdout);
+      if (flags.json) process.stdout.write(`${json}\n`);
+      else {
+        const table = new Table(tableOptions(color, ['config', 'ms/step', 'samples/s', 'ms/step probes on', 'probe overhead', 'PyTorch ms/step', 'vgrad/PyTorch', 'tensors (off, on)', 'RSS MB']));
+        rows.forEach((row) => table.push(row));
+        process.stdout.write(`${table.toString()}\n`);
+      }
+      if (baseline) {
+        const comparisons = compareEntries(baseline, entries, settings.tolerance);
+        const regressions = comparisons.filter((c) => c.regressed);
+        for (const c of comparisons) {
+          process.stderr.write(`${c.regressed ? 'REGRESSION ' : ''}${c.name}: ${c.current} vs baseline ${c.baseline} samples/s (${(c.ratio * 100).toFixed(0)}%)\n`);
+        }
+        if (regressions.length > 0) {
+          process.stderr.write(`vgrad: ${regressions.length} of ${comparisons.length} configs slower than baseline beyond ${(settings.tolerance * 100).toFixed(0)}%\n`);
+          process.exitCode = 1;
+        } else {
+          process.stderr.write(`no regression beyond ${(settings.tolerance * 100).toFixed(0)}% in ${comparisons.length} configs\n`);
+        }
+      }
+    });
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function readBaseline(path: string): BenchmarkEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--compare ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  return parseBenchmarkEntries(text, `--compare ${path}`);
+}
