@@ -8,7 +8,7 @@ base_ref=${1:?usage: scripts/ab-bench.sh BASE_REF [ROUNDS] [bench flags...]}
 rounds=${2:-3}
 shift $(( $# >= 2 ? 2 : 1 ))
 flags=("$@")
-[ ${#flags[@]} -gt 0 ] || flags=(--depths 6 --acts relu --batches 64 --steps 200)
+[ ${#flags[@]} -gt 0 ] || flags=(--depths 5 --acts relu --batches 64)
 root=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

@@ -24,7 +24,7 @@ export interface BenchMeasurement {
   layers: number[];
   msPerStep: number;
   samplesPerSec: number;
-  /** Standard deviation of samples/s across the timed chunks. */
+  /** Half the range of samples/s across the timed chunks. */
   samplesPerSecSpread: number;
   tensorsAtStart: number;
   tensorsAtEnd: number;
@@ -36,8 +36,10 @@ export interface BenchMeasurement {
 export interface BenchSettings {
   /** Steps before timing starts (wasm tier-up, XNNPACK caches, allocator growth). */
   warmup: number;
-  /** Timed steps, split into `chunks` equal parts for the spread. */
-  steps: number;
+  /**
+   * Timed chunks of one probe interval (DEFAULTS.logEvery steps) each, so that every chunk of a
+   * probes-on measurement holds exactly one probe and the median chunk cannot dodge them.
+   */
   chunks: number;
 }
 
@@ -47,12 +49,38 @@ export function benchLayers(depth: number): number[] {
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
+export function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Probes off and on, alternated over `rounds` so that slow spells of a shared machine hit both
+ * sides alike; the reported figure of each side is its median round.
+ */
+export async function measurePair(base: Omit<BenchCase, 'probes'>, data: Dataset, settings: BenchSettings, rounds: number) {
+  const off: BenchMeasurement[] = [];
+  const on: BenchMeasurement[] = [];
+  for (let round = 0; round < rounds; round++) {
+    off.push(await measure({ ...base, probes: false }, data, settings));
+    on.push(await measure({ ...base, probes: true }, data, settings));
+  }
+  const pick = (list: BenchMeasurement[]) => {
+    const sorted = [...list].sort((a, b) => a.msPerStep - b.msPerStep);
+    const chosen = sorted[Math.floor(sorted.length / 2)];
+    // Tensor growth of the worst round (within one run, so a leak shows), peak RSS over all.
+    const worstGrowth = list.reduce((worst, m) => (m.tensorsAtEnd - m.tensorsAtStart > worst.tensorsAtEnd - worst.tensorsAtStart ? m : worst));
+    return { ...chosen, tensorsAtStart: worstGrowth.tensorsAtStart, tensorsAtEnd: worstGrowth.tensorsAtEnd, rssPeakMb: Math.max(...list.map((m) => m.rssPeakMb)) };
+  };
+  return { off: pick(off), on: pick(on) };
+}
+
 export async function measure(benchCase: BenchCase, data: Dataset, settings: BenchSettings): Promise<BenchMeasurement> {
   const layers = benchLayers(benchCase.depth);
   const init = benchCase.act === 'relu' ? 'he' : 'xavier';
   const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: benchCase.act, alpha: DEFAULTS.alpha }, parseInit(init), { act: benchCase.act, gain: 1 }, 1);
-  const total = settings.warmup + settings.steps;
-  const chunkSteps = Math.floor(settings.steps / settings.chunks);
+  const chunkSteps = DEFAULTS.logEvery;
+  const total = settings.warmup + chunkSteps * settings.chunks;
   const chunkMs: number[] = [];
   let chunkStart = 0;
   let tensorsAtStart = 0;
@@ -95,16 +123,16 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   } finally {
     disposeMlp(model);
   }
-  const rates = chunkMs.map((ms) => (chunkSteps * benchCase.batch * 1000) / ms);
-  const totalMs = chunkMs.reduce((a, b) => a + b, 0);
-  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-  const spread = Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / rates.length);
+  // The median chunk, not the mean: on a shared machine, bursts of outside load hit some chunks.
+  const perStep = chunkMs.map((ms) => ms / chunkSteps).sort((a, b) => a - b);
+  const msPerStep = median(perStep);
+  const rates = perStep.map((ms) => (benchCase.batch * 1000) / ms);
   return {
     case: benchCase,
     layers,
-    msPerStep: totalMs / (chunkSteps * chunkMs.length),
-    samplesPerSec: (chunkSteps * chunkMs.length * benchCase.batch * 1000) / totalMs,
-    samplesPerSecSpread: spread,
+    msPerStep,
+    samplesPerSec: (benchCase.batch * 1000) / msPerStep,
+    samplesPerSecSpread: (rates[0] - rates[rates.length - 1]) / 2,
     tensorsAtStart,
     tensorsAtEnd,
     rssStartMb: mb(rssStart),

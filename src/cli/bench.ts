@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
+import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { ACTIVATIONS } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
@@ -14,8 +15,9 @@ interface BenchFlags {
   depths: string;
   acts: string;
   batches: string;
-  steps: string;
+  chunks: string;
   warmup: string;
+  rounds: string;
   backend: string;
   reference?: string;
   python: string;
@@ -39,13 +41,13 @@ const flagsSchema = z.object({
     .transform((text) => text.split(','))
     .refine((acts) => acts.every((a) => (ACTIVATIONS as readonly string[]).includes(a)), { error: `--acts must be a comma list of ${ACTIVATIONS.join(', ')}` }),
   batches: intList('--batches'),
-  steps: z.coerce.number().int().min(4, { error: '--steps must be an integer ≥ 4' }),
+  chunks: z.coerce.number().int().min(1, { error: '--chunks must be an integer ≥ 1' }),
   warmup: z.coerce.number().int().min(1, { error: '--warmup must be an integer ≥ 1' }),
+  rounds: z.coerce.number().int().min(1, { error: '--rounds must be an integer ≥ 1' }),
   backend: z.enum(BACKEND_CHOICES, { error: `--backend must be one of ${BACKEND_CHOICES.join(', ')}` }),
   tolerance: z.coerce.number().gt(0, { error: '--tolerance must be in (0, 1)' }).lt(1, { error: '--tolerance must be in (0, 1)' }),
 });
 
-const CHUNKS = 4;
 
 export function benchCommand(): Command {
   return new Command('bench')
@@ -53,8 +55,9 @@ export function benchCommand(): Command {
     .option('--depths <list>', 'hidden layer counts', '2,10,30')
     .option('--acts <list>', 'activations', 'relu,tanh')
     .option('--batches <list>', 'batch sizes', '64,256')
-    .option('--steps <n>', 'timed steps per measurement', '200')
+    .option('--chunks <n>', `timed chunks of ${DEFAULTS.logEvery} steps (one probe interval) per measurement; the median chunk counts`, '4')
     .option('--warmup <n>', 'untimed steps before timing', '30')
+    .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
     .option('--backend <name>', 'auto, tensorflow, wasm or cpu', 'auto')
     .option('--reference <script>', 'PyTorch reference script to run for each config (e.g. ../shared/bench/torch_mlp_reference.py)')
     .option('--python <path>', 'python for --reference', '/usr/bin/python3')
@@ -62,7 +65,7 @@ export function benchCommand(): Command {
     .option('--output <file>', 'also write that JSON to a file')
     .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
     .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
-    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 6 --acts relu --batches 64 --reference ../shared/bench/torch_mlp_reference.py\n  $ vgrad bench --json --output bench.json --compare baseline.json')
+    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64 --reference ../shared/bench/torch_mlp_reference.py\n  $ vgrad bench --json --output bench.json --compare baseline.json')
     .action(async (flags: BenchFlags) => {
       const parsed = flagsSchema.safeParse(flags);
       if (!parsed.success) throw new UsageError(`${parsed.error.issues[0].message} (see vgrad bench --help)`);
@@ -72,11 +75,15 @@ export function benchCommand(): Command {
       if (flags.reference) checkReference(flags.reference, flags.python);
       const { selectBackend } = await import('../backend/select.js');
       const { loadDataset } = await import('../data/load.js');
-      const { measure } = await import('../bench/benchmark.js');
+      const { measure, measurePair } = await import('../bench/benchmark.js');
       const backend = await selectBackend(settings.backend);
       const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 4000, testSize: 1000 });
+      // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
+      await measure({ depth: settings.depths[0], act: settings.acts[0] as (typeof ACTIVATIONS)[number], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
       const stderrColor = chalkFor(process.stderr);
-      process.stderr.write(`${stderrColor.bold('vgrad bench')} · backend ${backend.name} ${backend.version} · ${settings.steps} timed steps after ${settings.warmup} warm-up\n`);
+      process.stderr.write(
+        `${stderrColor.bold('vgrad bench')} · backend ${backend.name} ${backend.version} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
+      );
 
       const entries: BenchmarkEntry[] = [];
       const rows: string[][] = [];
@@ -84,9 +91,8 @@ export function benchCommand(): Command {
         for (const act of settings.acts as (typeof ACTIVATIONS)[number][]) {
           for (const batch of settings.batches) {
             const name = `${act} depth ${depth} batch ${batch}`;
-            const off = await measure({ depth, act, batch, probes: false }, data, { warmup: settings.warmup, steps: settings.steps, chunks: CHUNKS });
-            const on = await measure({ depth, act, batch, probes: true }, data, { warmup: settings.warmup, steps: settings.steps, chunks: CHUNKS });
-            const torch = flags.reference ? runTorchReference(flags.reference, flags.python, off.layers, act, batch, settings.steps) : undefined;
+            const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
+            const torch = flags.reference ? runTorchReference(flags.reference, flags.python, off.layers, act, batch, 300) : undefined;
             const overhead = on.msPerStep / off.msPerStep - 1;
             const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
             const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
@@ -104,7 +110,7 @@ export function benchCommand(): Command {
               extra: `${off.msPerStep.toFixed(3)} ms/step; ${common}` + (torch ? `; ${torch.framework} ${torch.msPerStep.toFixed(3)} ms/step, ratio ${torchRatio!.toFixed(2)}` : ''),
             });
             entries.push({
-              name: `${name} (probes every ${25} steps)`,
+              name: `${name} (probes every ${DEFAULTS.logEvery} steps)`,
               unit: 'samples/s',
               value: round(on.samplesPerSec),
               range: `± ${round(on.samplesPerSecSpread)}`,

@@ -62,7 +62,7 @@ export const DEFAULTS = {
   seed: 42,
   data: 'mnist',
   probeSize: 512,
-  logEvery: 25,
+  logEvery: 100,
   backend: 'auto',
   out: 'results',
 } as const;

@@ -42,7 +42,9 @@ export function createMlp(spec: MlpSpec, init: Initializer, initContext: InitCon
     const initial = sampleWeights(dist, fanIn, fanOut, tfSeedFor(seed, `init:layer${l + 1}`));
     weights.push(tf.variable(initial, true, `${id}/W${l + 1}`));
     initial.dispose();
-    biases.push(tf.variable(tf.zeros([fanOut]), true, `${id}/b${l + 1}`));
+    const zeros = tf.zeros([fanOut]) as tf.Tensor1D;
+    biases.push(tf.variable(zeros, true, `${id}/b${l + 1}`));
+    zeros.dispose(); // the variable holds its own reference to the data
   }
   return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
 }
@@ -82,6 +84,8 @@ export interface Gradients {
   biasGrads: tf.Tensor1D[];
   /** ∂L/∂z for each layer (the last is ∂L/∂logits), L the batch-mean loss. */
   preactGrads: tf.Tensor2D[];
+  /** φ'(z) of each hidden layer, as the backward pass used it. */
+  slopes: tf.Tensor2D[];
   trace: ForwardTrace;
 }
 
@@ -100,18 +104,22 @@ export function lossAndGradients(model: Mlp, x: tf.Tensor2D, labels: tf.Tensor1D
   const weightGrads: tf.Tensor2D[] = new Array(layers);
   const biasGrads: tf.Tensor1D[] = new Array(layers);
   const preactGrads: tf.Tensor2D[] = new Array(layers);
+  const slopes: tf.Tensor2D[] = new Array(layers - 1);
   // ∂L/∂logits of the batch-mean softmax cross-entropy.
   let dz = tf.div(tf.sub(tf.exp(logProbs), targets), batch) as tf.Tensor2D;
   for (let l = layers - 1; l >= 0; l--) {
     preactGrads[l] = dz;
-    weightGrads[l] = tf.matMul(trace.inputs[l], dz, true, false);
+    // Explicit transposes then plain matMuls: wasm's XNNPACK path takes no transpose flags, and
+    // its fallback for transposed operands is about 10× slower than transpose + matMul.
+    weightGrads[l] = tf.matMul(tf.transpose(trace.inputs[l]), dz);
     biasGrads[l] = tf.sum(dz, 0) as tf.Tensor1D;
     if (l > 0) {
-      const dInput = tf.matMul(dz, model.weights[l], false, true);
-      dz = tf.mul(dInput, model.ops.derivative(trace.preacts[l - 1])) as tf.Tensor2D;
+      const dInput = tf.matMul(dz, tf.transpose(model.weights[l]));
+      slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1]) as tf.Tensor2D;
+      dz = tf.mul(dInput, slopes[l - 1]) as tf.Tensor2D;
     }
   }
-  return { loss, correct, weightGrads, biasGrads, preactGrads, trace };
+  return { loss, correct, weightGrads, biasGrads, preactGrads, slopes, trace };
 }
 
 /** Mean loss and correct count over a set, in chunks so memory stays bounded. */

@@ -39,44 +39,34 @@ export interface ProbeResult {
   finite: boolean;
 }
 
-/** Statistics measured on the batch; updateRatio is filled in by the training loop. */
-const MEASURED = ['weightStd', 'preactMean', 'preactVar', 'actMean', 'actVar', 'saturated', 'dead', 'gradVar', 'weightGradVar', 'weightGradNorm'] as const;
-
 export interface ProbeBatch {
   x: tf.Tensor2D;
   labels: tf.Tensor1D;
 }
 
-function layerStatsTensor(model: Mlp, z: tf.Tensor2D, a: tf.Tensor2D, dz: tf.Tensor2D, dW: tf.Tensor2D, w: tf.Tensor2D, isOutput: boolean, batch: number): tf.Tensor1D {
+/**
+ * The raw values read back per layer; the statistics are derived from them in JS. Few ops per
+ * layer on purpose: on wasm a probe's cost is mostly per-op dispatch, not arithmetic.
+ */
+const RAW = ['weightVar', 'preactMean', 'preactVar', 'actMean', 'actVar', 'saturated', 'dead', 'gradVar', 'weightGradMean', 'weightGradVar'] as const;
+
+function rawLayerTensor(z: tf.Tensor2D, a: tf.Tensor2D, dz: tf.Tensor2D, dW: tf.Tensor2D, w: tf.Tensor2D, slope: tf.Tensor2D | undefined, saturationBelow: number): tf.Tensor1D {
   const weights = tf.moments(w);
   const preact = tf.moments(z);
   const act = tf.moments(a);
-  const perSampleGrad = tf.moments(tf.mul(dz, batch));
+  const grad = tf.moments(dz);
   const weightGrad = tf.moments(dW);
-  let saturated: tf.Tensor = tf.scalar(0);
-  let dead: tf.Tensor = tf.scalar(0);
-  if (!isOutput) {
-    const slope = tf.abs(model.ops.derivative(z));
-    saturated = tf.mean(tf.cast(tf.less(slope, SATURATION_THRESHOLD * maxSlope(model.act, model.alpha)), 'float32'));
-    dead = tf.mean(tf.cast(tf.equal(tf.max(slope, 0), 0), 'float32'));
-  }
-  return tf.stack([
-    tf.sqrt(weights.variance),
-    preact.mean,
-    preact.variance,
-    act.mean,
-    act.variance,
-    saturated,
-    dead,
-    perSampleGrad.variance,
-    weightGrad.variance,
-    tf.norm(dW),
-  ]) as tf.Tensor1D;
+  // φ' ≥ 0 for every activation vgrad offers (leaky-relu's alpha is validated ≥ 0).
+  const saturated = slope ? tf.mean(tf.cast(tf.less(slope, saturationBelow), 'float32')) : tf.scalar(0);
+  const dead = slope ? tf.mean(tf.cast(tf.equal(tf.max(slope, 0), 0), 'float32')) : tf.scalar(0);
+  return tf.stack([weights.variance, preact.mean, preact.variance, act.mean, act.variance, saturated, dead, grad.variance, weightGrad.mean, weightGrad.variance]) as tf.Tensor1D;
 }
 
 /** One forward and backward pass on the probe batch, no update. */
 export function probe(model: Mlp, batch: ProbeBatch): ProbeResult {
   const layerCount = model.weights.length;
+  const batchSize = batch.x.shape[0];
+  const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
   const packed = tf.tidy(() => {
     const grads = lossAndGradients(model, batch.x, batch.labels);
     const rows: tf.Tensor1D[] = [];
@@ -84,24 +74,35 @@ export function probe(model: Mlp, batch: ProbeBatch): ProbeResult {
       const isOutput = l === layerCount - 1;
       const z = grads.trace.preacts[l];
       const a = isOutput ? (tf.softmax(z) as tf.Tensor2D) : grads.trace.inputs[l + 1];
-      rows.push(layerStatsTensor(model, z, a, grads.preactGrads[l], grads.weightGrads[l], model.weights[l], isOutput, batch.x.shape[0]));
+      rows.push(rawLayerTensor(z, a, grads.preactGrads[l], grads.weightGrads[l], model.weights[l], isOutput ? undefined : grads.slopes[l], saturationBelow));
     }
-    const head = tf.stack([grads.loss, tf.div(grads.correct, batch.x.shape[0])]);
+    const head = tf.stack([grads.loss, tf.div(grads.correct, batchSize)]);
     return tf.concat([head, ...rows]);
   });
   const values = packed.dataSync();
   packed.dispose();
-  const width = MEASURED.length;
+  const width = RAW.length;
   const layers: LayerStats[] = [];
   for (let l = 0; l < layerCount; l++) {
     const row = values.subarray(2 + l * width, 2 + (l + 1) * width);
-    const stats = Object.fromEntries(MEASURED.map((key, k) => [key, row[k]])) as unknown as LayerStats;
-    if (l === layerCount - 1) {
-      stats.saturated = null;
-      stats.dead = null;
-    }
-    stats.updateRatio = null;
-    layers.push(stats);
+    const raw = Object.fromEntries(RAW.map((key, k) => [key, row[k]])) as Record<(typeof RAW)[number], number>;
+    const isOutput = l === layerCount - 1;
+    const weightCount = model.sizes[l] * model.sizes[l + 1];
+    layers.push({
+      weightStd: Math.sqrt(raw.weightVar),
+      preactMean: raw.preactMean,
+      preactVar: raw.preactVar,
+      actMean: raw.actMean,
+      actVar: raw.actVar,
+      saturated: isOutput ? null : raw.saturated,
+      dead: isOutput ? null : raw.dead,
+      // ∂L/∂z of the batch-mean loss is 1/B of each sample's own ∂ℓᵢ/∂zᵢ.
+      gradVar: raw.gradVar * batchSize * batchSize,
+      weightGradVar: raw.weightGradVar,
+      // ‖∂L/∂W‖² = n · (variance + mean²), from the moments already read.
+      weightGradNorm: Math.sqrt(weightCount * (raw.weightGradVar + raw.weightGradMean * raw.weightGradMean)),
+      updateRatio: null,
+    });
   }
   return { probeLoss: values[0], probeAcc: values[1], layers, finite: values.every(Number.isFinite) };
 }

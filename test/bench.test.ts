@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { compareEntries, parseBenchmarkEntries, type BenchmarkEntry } from '../src/bench/actionBenchmark.js';
+import { UsageError } from '../src/config/errors.js';
+import { runCli, tempDir } from './helpers.js';
+
+/** What github-action-benchmark's customBiggerIsBetter tool accepts, checked field by field. */
+function assertActionBenchmarkSchema(entries: unknown): asserts entries is BenchmarkEntry[] {
+  assert.ok(Array.isArray(entries) && entries.length > 0, 'a non-empty array');
+  for (const entry of entries as Record<string, unknown>[]) {
+    assert.equal(typeof entry.name, 'string');
+    assert.equal(typeof entry.unit, 'string');
+    assert.ok(typeof entry.value === 'number' && Number.isFinite(entry.value) && entry.value > 0, `value ${entry.value}`);
+    if ('range' in entry) assert.equal(typeof entry.range, 'string');
+    if ('extra' in entry) assert.equal(typeof entry.extra, 'string');
+    for (const key of Object.keys(entry)) assert.ok(['name', 'unit', 'value', 'range', 'extra'].includes(key), `unexpected key ${key}`);
+  }
+}
+
+const entry = (name: string, value: number, unit = 'samples/s'): BenchmarkEntry => ({ name, unit, value });
+
+describe('compare logic', () => {
+  test('a drop beyond the tolerance is a regression; within it is not; faster never is', () => {
+    const baseline = [entry('a', 1000), entry('b', 1000), entry('c', 1000)];
+    const current = [entry('a', 740), entry('b', 760), entry('c', 2000)];
+    const result = compareEntries(baseline, current, 0.25);
+    assert.deepEqual(result.map((c) => [c.name, c.regressed]), [['a', true], ['b', false], ['c', false]]);
+    assert.ok(Math.abs(result[0].ratio - 0.74) < 1e-12);
+  });
+
+  test('configs missing on either side, or with another unit, are not compared', () => {
+    const result = compareEntries([entry('old', 10), entry('u', 10, 'ms')], [entry('new', 1), entry('u', 1)], 0.25);
+    assert.deepEqual(result, []);
+  });
+
+  test('a malformed baseline is a usage error', () => {
+    assert.throws(() => parseBenchmarkEntries('{', 'x'), UsageError);
+    assert.throws(() => parseBenchmarkEntries('[{"name":"a","value":"3"}]', 'x'), /expected a github-action-benchmark array/);
+    assert.deepEqual(parseBenchmarkEntries('[{"name":"a","unit":"u","value":3}]', 'x'), [entry('a', 3, 'u')]);
+  });
+});
+
+describe('vgrad bench end to end (one tiny config)', () => {
+  const quick = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2'];
+
+  test('--json is github-action-benchmark customBiggerIsBetter, with probes off and on', () => {
+    const out = join(tempDir(), 'bench.json');
+    const result = runCli([...quick, '--json', '--output', out]);
+    assert.equal(result.status, 0, result.stderr);
+    const entries = JSON.parse(result.stdout);
+    assertActionBenchmarkSchema(entries);
+    assert.deepEqual(entries.map((e) => e.name), ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 100 steps)']);
+    assert.ok(entries.every((e) => e.unit === 'samples/s' && /ms\/step/.test(e.extra ?? '') && /tensors (\d+)→\1;/.test(e.extra ?? '')), 'extra names ms/step and a flat tensor count');
+    assertActionBenchmarkSchema(JSON.parse(readFileSync(out, 'utf8')));
+  });
+
+  test('--compare exits 1 on a regression beyond the tolerance and 0 within it', () => {
+    const dir = tempDir();
+    const fast = join(dir, 'fast.json');
+    const slow = join(dir, 'slow.json');
+    const names = ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 100 steps)'];
+    writeFileSync(fast, JSON.stringify(names.map((name) => entry(name, 1e9))));
+    writeFileSync(slow, JSON.stringify(names.map((name) => entry(name, 1))));
+    const regressed = runCli([...quick, '--compare', fast]);
+    assert.equal(regressed.status, 1);
+    assert.match(regressed.stderr, /REGRESSION relu depth 1 batch 32 \(probes off\)/);
+    assert.match(regressed.stderr, /2 of 2 configs slower than baseline beyond 25%/);
+    const fine = runCli([...quick, '--compare', slow]);
+    assert.equal(fine.status, 0, fine.stderr);
+    assert.match(fine.stderr, /no regression beyond 25% in 2 configs/);
+  });
+
+  test('bad flags are exit 2 with one line', () => {
+    for (const args of [['--depths', 'x'], ['--acts', 'swish'], ['--tolerance', '2'], ['--compare', join(tempDir(), 'missing.json')]]) {
+      const result = runCli(['bench', ...args]);
+      assert.equal(result.status, 2, `${args}: ${result.stderr}`);
+      assert.equal(result.stderr.trimEnd().split('\n').length, 1);
+    }
+  });
+});
