@@ -4,7 +4,7 @@ import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
 import { ACTIVATIONS, type ActivationName, maxSlope, SELU_ALPHA, SELU_LAMBDA } from '../src/model/activations.js';
 import { activationOps } from '../src/model/activationOps.js';
-import { lossAndGradients, type Mlp } from '../src/model/mlp.js';
+import { batchTensors, disposeBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../src/model/mlp.js';
 import { probe } from '../src/probes/layerStats.js';
 
 let counter = 0;
@@ -42,7 +42,7 @@ describe('probe statistics, computed by hand on a 2→3→2 ReLU net with two sa
 
   test('every statistic', () => {
     const model = mlpFrom('relu', [w1, w2], [[0, 0, 0], [0, 0]]);
-    const batch = { x: tf.tensor2d(x), labels: tf.tensor1d(labels, 'int32') };
+    const batch = batchTensors(Float32Array.from(x.flat()), labels, 2, 2);
     const result = probe(model, batch);
     const [hidden, output] = result.layers;
 
@@ -76,7 +76,8 @@ describe('probe statistics, computed by hand on a 2→3→2 ReLU net with two sa
     assert.equal(output.saturated, null);
     assert.equal(output.dead, null);
     assert.ok(result.finite);
-    tf.dispose([batch.x, batch.labels, ...model.weights, ...model.biases]);
+    disposeBatch(batch);
+    tf.dispose([...model.weights, ...model.biases]);
   });
 });
 
@@ -155,6 +156,15 @@ function grid(rows: number, cols: number, seed: number, scale: number): number[]
   return Array.from({ length: rows }, () => Array.from({ length: cols }, next));
 }
 
+describe('scoring log-probabilities', () => {
+  test('mean negative log-likelihood and argmax hits', () => {
+    const logProbs = [Math.log(0.7), Math.log(0.2), Math.log(0.1), Math.log(0.3), Math.log(0.3), Math.log(0.4)];
+    const { loss, correct } = scoreLogProbs(logProbs, [0, 1], 3);
+    close(loss, (-Math.log(0.7) - Math.log(0.3)) / 2, 'loss');
+    assert.equal(correct, 1);
+  });
+});
+
 describe('probe statistics against a float64 reference, every activation, 5→4→3→3 net', () => {
   for (const act of ACTIVATIONS) {
     test(act, () => {
@@ -163,7 +173,7 @@ describe('probe statistics against a float64 reference, every activation, 5→4�
       const bs = [grid(1, 4, 5, 0.3)[0], grid(1, 3, 6, 0.3)[0], grid(1, 3, 7, 0.3)[0]];
       const labels = [0, 1, 2, 1, 0, 2];
       const model = mlpFrom(act, ws, bs);
-      const batch = { x: tf.tensor2d(x), labels: tf.tensor1d(labels, 'int32') };
+      const batch = batchTensors(Float32Array.from(x.flat()), labels, 5, 3);
       const measured = probe(model, batch).layers;
       const expected = referenceStats(act, model.alpha, x, ws, bs, labels);
       expected.forEach((layerExpected, l) => {
@@ -173,7 +183,8 @@ describe('probe statistics against a float64 reference, every activation, 5→4�
           else close(got, value as number, `${act} layer ${l + 1} ${key}`, 1e-4);
         }
       });
-      tf.dispose([batch.x, batch.labels, ...model.weights, ...model.biases]);
+      disposeBatch(batch);
+    tf.dispose([...model.weights, ...model.biases]);
     });
   }
 });
@@ -200,14 +211,13 @@ describe('the explicit backward pass equals float64 central differences of the l
       const bs = [grid(1, 6, 14, 0.2)[0], grid(1, 5, 15, 0.2)[0], grid(1, 4, 16, 0.2)[0]];
       const labels = [0, 1, 2, 3, 0, 1, 2, 3, 0];
       const model = mlpFrom(act, ws, bs);
-      const xs = tf.tensor2d(x);
-      const ys = tf.tensor1d(labels, 'int32');
+      const batch = batchTensors(Float32Array.from(x.flat()), labels, 7, 4);
       const explicit = tf.tidy(() => {
-        const g = lossAndGradients(model, xs, ys);
-        return [g.loss, ...g.weightGrads, ...g.biasGrads];
+        const g = lossAndGradients(model, batch);
+        return [g.logProbs, ...g.weightGrads, ...g.biasGrads];
       });
-      const [lossTensor, ...gradTensors] = explicit;
-      close(lossTensor.dataSync()[0], referenceLoss(act, model.alpha, x, ws, bs, labels), `${act} loss`, 1e-5);
+      const [logProbs, ...gradTensors] = explicit;
+      close(scoreLogProbs(logProbs.dataSync(), labels, 4).loss, referenceLoss(act, model.alpha, x, ws, bs, labels), `${act} loss`, 1e-5);
       const h = 1e-6;
       const params: number[][][] = [...ws, ...bs.map((b) => [b])];
       params.forEach((param, p) => {
@@ -227,7 +237,8 @@ describe('the explicit backward pass equals float64 central differences of the l
         const worst = Math.max(...numeric.map((v, k) => Math.abs(v - got[k])));
         assert.ok(worst <= 1e-4 * scale, `${act} parameter ${p}: max diff ${worst} (scale ${scale})`);
       });
-      tf.dispose([...explicit, xs, ys, ...model.weights, ...model.biases]);
+      disposeBatch(batch);
+      tf.dispose([...explicit, ...model.weights, ...model.biases]);
     });
   }
 });

@@ -4,7 +4,7 @@ import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
 import { loadDataset } from '../src/data/load.js';
 import { parseInit } from '../src/model/initializers.js';
-import { createMlp, disposeMlp } from '../src/model/mlp.js';
+import { batchTensors, createMlp, disposeBatch, disposeMlp } from '../src/model/mlp.js';
 import { probe } from '../src/probes/layerStats.js';
 
 const DEPTH = 20;
@@ -14,9 +14,9 @@ const LAYERS = [300, ...Array(DEPTH - 1).fill(100)];
 function preactVars(init: string, seed: number): number[] {
   const data = loadDataset({ data: 'gaussian', seed, standardize: false, trainSize: 10, testSize: 512 });
   const model = createMlp({ sizes: [784, ...LAYERS, 10], act: 'relu', alpha: 0 }, parseInit(init), { act: 'relu', gain: 1 }, seed);
-  const batch = { x: tf.tensor2d(data.test.x, [512, 784]), labels: tf.tensor1d(Int32Array.from(data.test.labels), 'int32') };
+  const batch = batchTensors(data.test.x, data.test.labels, 784, 10);
   const stats = probe(model, batch);
-  tf.dispose([batch.x, batch.labels]);
+  disposeBatch(batch);
   disposeMlp(model);
   return stats.layers.slice(0, DEPTH).map((layer) => layer.preactVar);
 }

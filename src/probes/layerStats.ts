@@ -12,7 +12,7 @@
  */
 import * as tf from '../backend/tf.js';
 import { maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
-import { lossAndGradients, type Mlp } from '../model/mlp.js';
+import { type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
 
 export interface LayerStats {
   weightStd: number;
@@ -39,11 +39,6 @@ export interface ProbeResult {
   finite: boolean;
 }
 
-export interface ProbeBatch {
-  x: tf.Tensor2D;
-  labels: tf.Tensor1D;
-}
-
 /**
  * The raw values read back per layer; the statistics are derived from them in JS. Few ops per
  * layer on purpose: on wasm a probe's cost is mostly per-op dispatch, not arithmetic.
@@ -63,12 +58,12 @@ function rawLayerTensor(z: tf.Tensor2D, a: tf.Tensor2D, dz: tf.Tensor2D, dW: tf.
 }
 
 /** One forward and backward pass on the probe batch, no update. */
-export function probe(model: Mlp, batch: ProbeBatch): ProbeResult {
+export function probe(model: Mlp, batch: LabeledBatch): ProbeResult {
   const layerCount = model.weights.length;
   const batchSize = batch.x.shape[0];
   const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
   const packed = tf.tidy(() => {
-    const grads = lossAndGradients(model, batch.x, batch.labels);
+    const grads = lossAndGradients(model, batch);
     const rows: tf.Tensor1D[] = [];
     for (let l = 0; l < layerCount; l++) {
       const isOutput = l === layerCount - 1;
@@ -76,15 +71,17 @@ export function probe(model: Mlp, batch: ProbeBatch): ProbeResult {
       const a = isOutput ? (tf.softmax(z) as tf.Tensor2D) : grads.trace.inputs[l + 1];
       rows.push(rawLayerTensor(z, a, grads.preactGrads[l], grads.weightGrads[l], model.weights[l], isOutput ? undefined : grads.slopes[l], saturationBelow));
     }
-    const head = tf.stack([grads.loss, tf.div(grads.correct, batchSize)]);
-    return tf.concat([head, ...rows]);
+    return tf.concat([tf.reshape(grads.logProbs, [-1]), ...rows]);
   });
   const values = packed.dataSync();
   packed.dispose();
+  const classes = model.sizes[model.sizes.length - 1];
+  const statsStart = batchSize * classes;
+  const score = scoreLogProbs(values.subarray(0, statsStart), batch.labels, classes);
   const width = RAW.length;
   const layers: LayerStats[] = [];
   for (let l = 0; l < layerCount; l++) {
-    const row = values.subarray(2 + l * width, 2 + (l + 1) * width);
+    const row = values.subarray(statsStart + l * width, statsStart + (l + 1) * width);
     const raw = Object.fromEntries(RAW.map((key, k) => [key, row[k]])) as Record<(typeof RAW)[number], number>;
     const isOutput = l === layerCount - 1;
     const weightCount = model.sizes[l] * model.sizes[l + 1];
@@ -104,5 +101,5 @@ export function probe(model: Mlp, batch: ProbeBatch): ProbeResult {
       updateRatio: null,
     });
   }
-  return { probeLoss: values[0], probeAcc: values[1], layers, finite: values.every(Number.isFinite) };
+  return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers, finite: values.every(Number.isFinite) };
 }

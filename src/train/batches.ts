@@ -1,6 +1,6 @@
 /** Minibatches in a seeded order: a fresh permutation each epoch, the last partial batch dropped. */
-import * as tf from '../backend/tf.js';
 import type { Split } from '../data/dataset.js';
+import { batchTensors, type LabeledBatch } from '../model/mlp.js';
 import { type Rng, shuffleInPlace } from '../util/random.js';
 
 export class BatchStream {
@@ -14,6 +14,7 @@ export class BatchStream {
     private readonly split: Split,
     private readonly features: number,
     private readonly batch: number,
+    private readonly classes: number,
     private readonly rng: Rng,
   ) {
     this.order = Int32Array.from(split.labels.keys());
@@ -22,8 +23,8 @@ export class BatchStream {
     this.labelBuffer = new Int32Array(batch);
   }
 
-  /** The next batch as tensors; the caller disposes them. */
-  next(): { x: tf.Tensor2D; labels: tf.Tensor1D } {
+  /** The next batch as tensors; the caller disposes x and targets. */
+  next(): LabeledBatch {
     if (this.cursor + this.batch > this.order.length) {
       shuffleInPlace(this.order, this.rng);
       this.cursor = 0;
@@ -36,6 +37,7 @@ export class BatchStream {
       this.labelBuffer[i] = this.split.labels[row];
     }
     this.cursor += this.batch;
-    return { x: tf.tensor2d(this.xBuffer, [this.batch, features]), labels: tf.tensor1d(this.labelBuffer, 'int32') };
+    // Copies: the buffers are reused for the next batch, and the caller may hold this one.
+    return batchTensors(this.xBuffer, Int32Array.from(this.labelBuffer), features, this.classes);
   }
 }

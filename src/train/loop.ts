@@ -5,8 +5,8 @@
 import * as tf from '../backend/tf.js';
 import type { OptimizerName } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
-import { evaluate, lossAndGradients, type Mlp } from '../model/mlp.js';
-import { type LayerStats, probe, type ProbeBatch } from '../probes/layerStats.js';
+import { batchTensors, disposeBatch, evaluate, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
+import { type LayerStats, probe } from '../probes/layerStats.js';
 import { rngFor } from '../util/random.js';
 import { BatchStream } from './batches.js';
 import { makeOptimizer } from './optimizer.js';
@@ -52,12 +52,9 @@ export interface TrainOutcome {
   final: { step: number; loss: number; trainAcc: number; testAcc: number };
 }
 
-function probeBatchFrom(data: Dataset, size: number): ProbeBatch {
+function probeBatchFrom(data: Dataset, size: number): LabeledBatch {
   const count = Math.min(size, data.test.labels.length);
-  return {
-    x: tf.tensor2d(data.test.x.subarray(0, count * data.features), [count, data.features]),
-    labels: tf.tensor1d(Int32Array.from(data.test.labels.subarray(0, count)), 'int32'),
-  };
+  return batchTensors(data.test.x.subarray(0, count * data.features), data.test.labels.subarray(0, count), data.features, data.classes);
 }
 
 /** ‖W_after − W_before‖ / ‖W_before‖ for each layer. */
@@ -81,7 +78,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function train(model: Mlp, data: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const { steps, logEvery } = settings;
   const optimizer = makeOptimizer(settings.optimizer, settings.lr, settings.momentum);
-  const batches = new BatchStream(data.train, data.features, settings.batch, rngFor(settings.seed, 'batches'));
+  const batches = new BatchStream(data.train, data.features, settings.batch, data.classes, rngFor(settings.seed, 'batches'));
   const probeBatch = probeBatchFrom(data, settings.probeSize);
   const variables = [...model.weights, ...model.biases];
   const points: ProbePoint[] = [];
@@ -113,17 +110,19 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
     record(0, null);
     for (let step = 1; step <= steps; step++) {
       const isProbeStep = step % logEvery === 0 || step === steps;
-      const { x, labels } = batches.next();
+      const batch = batches.next();
       const grads = tf.tidy(() => {
-        const g = lossAndGradients(model, x, labels);
-        // One scalar that is non-finite iff the loss or any gradient entry is.
+        const g = lossAndGradients(model, batch);
+        // One scalar that is non-finite iff any gradient entry is (or their sum overflows).
         const gradSum = tf.addN([...g.weightGrads, ...g.biasGrads].map((t) => tf.sum(t)));
-        return { health: tf.stack([g.loss, g.correct, gradSum]), gradients: [...g.weightGrads, ...g.biasGrads] };
+        // Read back in one transfer: the log-probabilities, then that scalar.
+        return { health: tf.concat([tf.reshape(g.logProbs, [-1]), tf.reshape(gradSum, [1])]), gradients: [...g.weightGrads, ...g.biasGrads] };
       });
-      x.dispose();
-      labels.dispose();
-      const [loss, correct, gradSum] = grads.health.dataSync();
+      disposeBatch(batch);
+      const health = grads.health.dataSync();
       grads.health.dispose();
+      const { loss, correct } = scoreLogProbs(health, batch.labels, data.classes);
+      const gradSum = health[health.length - 1];
       if (!Number.isFinite(loss) || !Number.isFinite(gradSum)) {
         tf.dispose(grads.gradients);
         status = 'diverged';
@@ -153,8 +152,8 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
     // A diverged run still gets a last look at the weights that blew up.
     if (status === 'diverged' && points[points.length - 1].step !== lastStep) record(lastStep, null);
 
-    const trainEval = evaluate(model, data.train.x, data.train.labels, data.features);
-    const testEval = evaluate(model, data.test.x, data.test.labels, data.features);
+    const trainEval = evaluate(model, data.train.x, data.train.labels, data.features, data.classes);
+    const testEval = evaluate(model, data.test.x, data.test.labels, data.features, data.classes);
     return {
       status,
       divergedAt,
@@ -163,6 +162,6 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
     };
   } finally {
     optimizer.dispose();
-    tf.dispose([probeBatch.x, probeBatch.labels]);
+    disposeBatch(probeBatch);
   }
 }
