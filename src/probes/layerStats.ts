@@ -35,8 +35,6 @@ export interface ProbeResult {
   probeLoss: number;
   probeAcc: number;
   layers: LayerStats[];
-  /** False when any statistic came out NaN or ±Infinity. */
-  finite: boolean;
 }
 
 /**
@@ -101,5 +99,5 @@ export function probe(model: Mlp, batch: LabeledBatch): ProbeResult {
       updateRatio: null,
     });
   }
-  return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers, finite: values.every(Number.isFinite) };
+  return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers };
 }
