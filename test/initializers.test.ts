@@ -27,6 +27,10 @@ const EXPECTED_STD: Record<string, (fanIn: number, fanOut: number) => number> = 
   'vs:scale=3,mode=fan_out,dist=normal': (_fanIn, fanOut) => Math.sqrt(3 / fanOut),
   'vs:scale=2,mode=fan_in,dist=truncated': (fanIn) => Math.sqrt(2 / fanIn),
   orthogonal: (fanIn, fanOut) => 1 / Math.sqrt(Math.max(fanIn, fanOut)),
+  'glorot-uniform': (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)) / Math.sqrt(3),
+  // The draws below use --act relu: the seed table's ReLU row, √2 × Glorot.
+  book: (fanIn, fanOut) => Math.SQRT2 * Math.sqrt(2 / (fanIn + fanOut)),
+  'book-uniform': (fanIn, fanOut) => (Math.SQRT2 * Math.sqrt(6 / (fanIn + fanOut))) / Math.sqrt(3),
 };
 
 function draw(name: string, fanIn: number, fanOut: number, act: 'relu' | 'tanh' | 'sigmoid' = 'relu', gain = 1): Float32Array {

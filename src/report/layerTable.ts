@@ -12,7 +12,7 @@ import { tableOptions } from './tableStyle.js';
 /** A layer's gradient variance this many times below or above the output layer's is flagged. */
 export const GRAD_FLAG_RATIO = 100;
 export const SATURATION_FLAG = 0.5;
-const BAR_WIDTH = 12;
+const BAR_WIDTH = 10;
 
 export function formatNumber(value: number | null): string {
   if (value === null) return '–';
@@ -34,7 +34,7 @@ export function layerFlags(stats: LayerStats, topGradVar: number, kind: LayerRec
     else if (stats.gradVar >= topGradVar * GRAD_FLAG_RATIO) flags.push('exploding');
   }
   if (stats.saturated !== null && stats.saturated > SATURATION_FLAG) flags.push('saturated');
-  if (stats.dead !== null && stats.dead > 0) flags.push('dead units');
+  if (stats.dead !== null && stats.dead > 0) flags.push('dead');
   if (![stats.preactVar, stats.gradVar, stats.weightGradNorm].every(Number.isFinite)) flags.push('non-finite');
   return flags;
 }
@@ -43,9 +43,10 @@ function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkIn
   const all = record.layers.flatMap((layer) => [layer.initial, layer.final]);
   const actScale = logScaleFor(all.map((s) => s.actVar));
   const gradScale = logScaleFor(all.map((s) => s.gradVar));
-  const scaleLabel = (scale: typeof actScale) => (scale ? ` 1e${scale.low}…1e${scale.high}` : '');
+  // The bar columns' header is their log scale.
+  const scaleLabel = (scale: typeof actScale) => (scale ? `1e${scale.low}…1e${scale.high}` : '');
   const table = new Table(
-    tableOptions(color, ['layer', 'shape', 'w std', 'preact mean', 'preact var', 'act var', `log${scaleLabel(actScale)}`, 'saturated', 'dead', 'grad var', `log${scaleLabel(gradScale)}`, '‖∇W‖', 'update ratio', 'flags']),
+    tableOptions(color, ['layer', 'shape', 'w std', 'z mean', 'z var', 'φ(z) var', scaleLabel(actScale), 'sat', 'dead', 'grad var', scaleLabel(gradScale), '‖∇W‖', '‖ΔW‖/‖W‖', 'flags']),
   );
   const top = record.layers[record.layers.length - 1][pick];
   for (const layer of record.layers) {
@@ -62,7 +63,7 @@ function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkIn
       formatNumber(stats.actVar),
       color.green(logBar(stats.actVar, actScale, BAR_WIDTH)),
       bad(percent(stats.saturated), flags.includes('saturated')),
-      bad(percent(stats.dead), flags.includes('dead units')),
+      bad(percent(stats.dead), flags.includes('dead')),
       bad(formatNumber(stats.gradVar), gradFlagged),
       (gradFlagged ? color.red : color.blue)(logBar(stats.gradVar, gradScale, BAR_WIDTH)),
       formatNumber(stats.weightGradNorm),
@@ -85,7 +86,9 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
   }
   lines.push(
     '',
-    `Statistics on a fixed batch of ${record.data.probeSamples} held-out samples. grad var is Var(∂ℓ/∂z) per sample; flags: vanishing/exploding = grad var ${GRAD_FLAG_RATIO}× below/above the output layer's, saturated = over ${SATURATION_FLAG * 100}% of units with φ' < 5% of its peak, dead = units with φ' = 0 on every probe sample.`,
+    `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
+    `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
+    `Flags: vanishing/exploding = grad var ${GRAD_FLAG_RATIO}× below/above the output layer's; saturated = sat over ${SATURATION_FLAG * 100}%; dead = any dead unit.`,
   );
   const status =
     record.status === 'ok' ? color.green('ok') : color.red.bold(`diverged at step ${record.divergedAt}`);
