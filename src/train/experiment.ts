@@ -49,7 +49,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   try {
     store.writeJson('config.json', resolved);
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
-    const outcome = await train(model, data, { ...resolved }, {
+    const outcome = await train(model, data, resolved, {
       signal: hooks.signal,
       onStep: hooks.onStep,
       onProbe: (point) => {

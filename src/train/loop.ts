@@ -83,7 +83,7 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
   const variables = [...model.weights, ...model.biases];
   const points: ProbePoint[] = [];
   const started = performance.now();
-  let interval = { lossSum: 0, correct: 0, samples: 0, steps: 0 };
+  let interval = { lossSum: 0, correct: 0, steps: 0 };
 
   const record = (step: number, ratios: number[] | null) => {
     const measured = probe(model, probeBatch);
@@ -93,12 +93,12 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
       epoch: batches.epoch,
       elapsedMs: performance.now() - started,
       trainLoss: interval.steps > 0 ? interval.lossSum / interval.steps : null,
-      trainAcc: interval.samples > 0 ? interval.correct / interval.samples : null,
+      trainAcc: interval.steps > 0 ? interval.correct / (interval.steps * settings.batch) : null,
       probeLoss: measured.probeLoss,
       probeAcc: measured.probeAcc,
       layers: measured.layers,
     };
-    interval = { lossSum: 0, correct: 0, samples: 0, steps: 0 };
+    interval = { lossSum: 0, correct: 0, steps: 0 };
     points.push(point);
     hooks.onProbe?.(point);
   };
@@ -138,7 +138,6 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
       lastStep = step;
       interval.lossSum += loss;
       interval.correct += correct;
-      interval.samples += settings.batch;
       interval.steps++;
       hooks.onStep?.(step, loss);
       if (before) {
