@@ -39,7 +39,7 @@ export interface ProbeResult {
 
 /**
  * The raw values read back per layer; the statistics are derived from them in JS. Few ops per
- * layer on purpose: on wasm a probe's cost is mostly per-op dispatch, not arithmetic.
+ * layer on purpose: on wasm the statistics cost mostly per-op dispatch, not arithmetic.
  */
 const RAW = ['weightVar', 'preactMean', 'preactVar', 'actMean', 'actVar', 'saturated', 'dead', 'gradVar', 'weightGradMean', 'weightGradVar'] as const;
 
