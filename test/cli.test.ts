@@ -71,6 +71,21 @@ describe('vgrad run end to end', () => {
     assert.notDeepEqual(a.layers, c.layers);
   });
 
+  test('the cpu backend runs the same code, and agrees with the default backend at initialization', () => {
+    const args = ['--steps', '0', '--act', 'tanh', '--init', 'xavier', '--depth', '3'];
+    const cpu = runJson([...args, '--backend', 'cpu']).record;
+    const auto = runJson(args).record;
+    assert.equal(cpu.config.backend, 'cpu');
+    // Same seeded weights (drawn by tfjs-core, not the backend), so only float32 rounding differs.
+    cpu.layers.forEach((layer: { index: number; initial: Record<string, number | null> }, l: number) => {
+      for (const [key, value] of Object.entries(layer.initial)) {
+        const other = auto.layers[l].initial[key];
+        if (value === null) assert.equal(other, null, key);
+        else assert.ok(Math.abs(value - other) <= 1e-4 * Math.abs(value) + 1e-9, `layer ${layer.index} ${key}: cpu ${value} vs ${auto.config.backend} ${other}`);
+      }
+    });
+  });
+
   test('--steps 0 measures the net at initialization: one pass, no update', () => {
     const { record, out } = runJson(['--steps', '0']);
     assert.equal(record.final.step, 0);
