@@ -7,7 +7,6 @@ export class BatchStream {
   private order: Int32Array;
   private cursor: number;
   private readonly xBuffer: Float32Array;
-  private readonly labelBuffer: Int32Array;
   epoch = 0;
 
   constructor(
@@ -20,10 +19,9 @@ export class BatchStream {
     this.order = Int32Array.from(split.labels.keys());
     this.cursor = this.order.length; // forces a shuffle on the first call
     this.xBuffer = new Float32Array(batch * features);
-    this.labelBuffer = new Int32Array(batch);
   }
 
-  /** The next batch as tensors; the caller disposes x and targets. */
+  /** The next batch as tensors; the caller disposes it with disposeBatch. */
   next(): LabeledBatch {
     if (this.cursor + this.batch > this.order.length) {
       shuffleInPlace(this.order, this.rng);
@@ -31,13 +29,14 @@ export class BatchStream {
       this.epoch++;
     }
     const { features } = this;
+    // Fresh per batch: the labels stay with the returned batch for scoring.
+    const labels = new Int32Array(this.batch);
     for (let i = 0; i < this.batch; i++) {
       const row = this.order[this.cursor + i];
       this.xBuffer.set(this.split.x.subarray(row * features, (row + 1) * features), i * features);
-      this.labelBuffer[i] = this.split.labels[row];
+      labels[i] = this.split.labels[row];
     }
     this.cursor += this.batch;
-    // Copies: the buffers are reused for the next batch, and the caller may hold this one.
-    return batchTensors(this.xBuffer, Int32Array.from(this.labelBuffer), features, this.classes);
+    return batchTensors(this.xBuffer, labels, features, this.classes);
   }
 }
