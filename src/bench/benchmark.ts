@@ -3,7 +3,7 @@
  * plus the tensor count and RSS over the run (both must stay flat).
  */
 import * as tf from '../backend/tf.js';
-import { DEFAULTS } from '../config/runConfig.js';
+import { DEFAULTS, defaultLayers } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseInit } from '../model/initializers.js';
 import type { ActivationName } from '../model/activations.js';
@@ -43,10 +43,6 @@ export interface BenchSettings {
   chunks: number;
 }
 
-export function benchLayers(depth: number): number[] {
-  return Array.from({ length: depth }, (_, l) => (l === 0 ? DEFAULTS.firstWidth : DEFAULTS.width));
-}
-
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
 export function median(sorted: number[]): number {
@@ -76,7 +72,7 @@ export async function measurePair(base: Omit<BenchCase, 'probes'>, data: Dataset
 }
 
 export async function measure(benchCase: BenchCase, data: Dataset, settings: BenchSettings): Promise<BenchMeasurement> {
-  const layers = benchLayers(benchCase.depth);
+  const layers = defaultLayers(benchCase.depth);
   const init = benchCase.act === 'relu' ? 'he' : 'xavier';
   const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: benchCase.act, alpha: DEFAULTS.alpha }, parseInit(init), { act: benchCase.act, gain: 1 }, 1);
   const chunkSteps = DEFAULTS.logEvery;

@@ -159,6 +159,11 @@ const rawSchema = z.object({
   out: z.string().min(1, { error: 'must be a folder path' }).default(DEFAULTS.out),
 });
 
+/** Hidden widths for --depth/--width: the first layer has DEFAULTS.firstWidth units, the rest `width`. */
+export function defaultLayers(depth: number, width: number = DEFAULTS.width): number[] {
+  return Array.from({ length: depth }, (_, l) => (l === 0 ? DEFAULTS.firstWidth : width));
+}
+
 function hiddenLayers(raw: RawRunOptions, parsed: z.infer<typeof rawSchema>): number[] {
   if (parsed.layers !== undefined) {
     if (parsed.depth !== undefined && parsed.depth !== parsed.layers.length) {
@@ -169,7 +174,7 @@ function hiddenLayers(raw: RawRunOptions, parsed: z.infer<typeof rawSchema>): nu
   }
   const depth = parsed.depth ?? DEFAULTS.depth;
   const width = parsed.width ?? DEFAULTS.width;
-  return Array.from({ length: depth }, (_, l) => (l === 0 ? DEFAULTS.firstWidth : width));
+  return defaultLayers(depth, width);
 }
 
 /** Validates raw flags into a RunConfig, or throws a one-line UsageError naming the flag. */
