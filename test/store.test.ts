@@ -21,12 +21,12 @@ describe('run store', () => {
     assert.deepEqual(readdirSync(join(root, 'runs')), ['r1']);
   });
 
-  test('non-finite numbers are stored as null', () => {
+  test('non-finite numbers are stored as which one they were: "NaN", "+Inf", "-Inf"', () => {
     const root = tempDir();
     const store = RunStore.create(root, 'x');
-    store.appendJsonLine('m.jsonl', { a: NaN, b: Infinity, c: 1 });
+    store.appendJsonLine('m.jsonl', { a: NaN, b: Infinity, c: 1, d: -Infinity, e: null });
     store.commit();
-    assert.equal(readFileSync(join(root, 'runs', 'x', 'm.jsonl'), 'utf8'), '{"a":null,"b":null,"c":1}\n');
+    assert.equal(readFileSync(join(root, 'runs', 'x', 'm.jsonl'), 'utf8'), '{"a":"NaN","b":"+Inf","c":1,"d":"-Inf","e":null}\n');
   });
 
   test('atomic write leaves no temp file and replaces whole', () => {
@@ -80,7 +80,8 @@ describe('run store', () => {
 describe('interrupting a run', () => {
   test('Ctrl-C (SIGINT) stops between steps, removes the partial folder and exits 130', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--out', out], {
+    // No probe point beyond step 0 before the signal (--log-every 50000), so nothing is kept.
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--out', out], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -94,7 +95,7 @@ describe('interrupting a run', () => {
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 130);
-    assert.match(stderr, /vgrad: interrupted at step \d+; nothing stored\n$/);
+    assert.match(stderr, /vgrad: interrupted at step \d+ \(SIGINT\); nothing stored\n$/);
     assert.deepEqual(readdirSync(join(out, 'runs')), []);
   });
 });
