@@ -24,7 +24,7 @@ export interface ExperimentHooks {
    * removes it like any failed run.
    */
   keepInterrupted?: boolean;
-  /** Once the data are loaded and the run folder exists. */
+  /** Once the data are loaded and the run folder exists, before the model is built. */
   onStart?(info: { runId: string; steps: number; backend: string; backendVersion: string; trainSamples: number }): void;
   onStep?(step: number, loss: number): void;
   onProbe?(point: ProbePoint): void;
@@ -99,8 +99,8 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   try {
     store.writeJson('config.json', resolved);
     injectedFault('model');
-    model = await createMlpInterruptible({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
+    model = await createMlpInterruptible({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
     const outcome = await train(model, data, resolved, {
       signal: hooks.signal,
       onStep: hooks.onStep,

@@ -146,7 +146,8 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
         tf.dispose(before);
         await record(step, ratios);
       }
-      await checkpoint(hooks.signal, () => `at step ${step}`, step);
+      // After the last step the final evaluation's own checkpoints take over.
+      if (step < steps) await checkpoint(hooks.signal, () => `at step ${step}`, step);
     }
     // A diverged run still gets a last look at the weights that blew up.
     if (status === 'diverged' && points[points.length - 1].step !== lastStep) await record(lastStep, null);
