@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { BIN, runCli, tempDir } from './helpers.js';
+import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
 
@@ -311,5 +312,38 @@ describe('vgrad show reads records back exactly', () => {
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stdout, /At initialization \(step 0\)/);
     rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe('the Interrupts object (src/cli/interrupts.ts)', () => {
+  test('the first signal aborts and sets the exit code; a second one exits at once with the first one\'s code', async () => {
+    const module = pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'interrupts.js')).href;
+    // A command that ignores the abort (as if its clean-up hung): only the second signal ends it.
+    const script = `
+      const { Interrupts } = await import(${JSON.stringify(module)});
+      const interrupts = new Interrupts().install();
+      interrupts.signal.addEventListener('abort', () => process.stdout.write('aborted ' + interrupts.signal.reason + ' ' + interrupts.exitCode + '\\n'));
+      setInterval(() => {}, 1000);
+      process.stdout.write('ready\\n');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (stdout.includes(text) ? resolve() : undefined);
+        child.stdout!.on('data', (chunk) => {
+          stdout += chunk;
+          check();
+        });
+        check();
+      });
+    await waitFor('ready');
+    child.kill('SIGTERM');
+    await waitFor('aborted SIGTERM 143');
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 143);
+    assert.equal(stderr, 'vgrad: SIGINT again, exiting now\n');
   });
 });
