@@ -184,6 +184,20 @@ describe('real full and read-only file systems (tmpfs mounts; needs root and mou
     assert.deepEqual(runFolders(mount.dir), []);
   });
 
+  test('stdout redirected to a full disk: one line, exit 1, no stack', (t) => {
+    const mount = mountTmpfs('size=64k');
+    if ('reason' in mount) return t.skip(mount.reason);
+    const out = tempDir();
+    const live = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '100', '--width', '10', '--quiet', '--out', out]);
+    assert.equal(live.status, 0, live.stderr);
+    const [runId] = runFolders(out);
+    const script = `"${process.execPath}" "${BIN}" show --json ${runId} --out "${out}" > "${mount.dir}/record.json"`;
+    const result = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr, 'vgrad: cannot write to stdout: no space left on device\n');
+    rmSync(out, { recursive: true, force: true });
+  });
+
   test('--out on a read-only file system says so (not ENOENT), exit 1', (t) => {
     const mount = mountTmpfs('ro,size=64k');
     if ('reason' in mount) return t.skip(mount.reason);

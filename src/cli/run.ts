@@ -4,6 +4,7 @@ import { DEFAULTS, parseRunConfig, type RawRunOptions } from '../config/runConfi
 import { ACTIVATIONS } from '../model/activations.js';
 import { toJson } from '../store/record.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
 import { Interrupts } from './interrupts.js';
 import { ProgressReporter } from './progress.js';
 
@@ -79,9 +80,9 @@ export function runCommand(): Command {
         progress?.stop();
       }
       if (flags.json) {
-        process.stdout.write(`${toJson(result.record)}\n`);
+        writeStdout(`${toJson(result.record)}\n`);
       } else {
-        process.stdout.write(renderRunReport(result.record, chalkFor(process.stdout)));
+        writeStdout(renderRunReport(result.record, chalkFor(process.stdout)));
       }
       if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
     });

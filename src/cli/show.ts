@@ -7,6 +7,7 @@ import { toJson, type RunRecord } from '../store/record.js';
 import { decodeRunRecord } from '../store/recordSchema.js';
 import { renderRunReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
 
 /**
  * The summary.json a user means by `run`: a path to summary.json, a run folder, or a bare run id
@@ -44,6 +45,6 @@ export function showCommand(): Command {
     .addHelpText('after', '\nExamples:\n  $ vgrad show 20261129-161144-relu-he-d2-s42\n  $ vgrad show results/runs/20261129-161144-relu-he-d2-s42/summary.json --json')
     .action((run: string, flags: { json?: boolean; out: string }) => {
       const record = readRunRecord(locateRunRecord(run, flags.out));
-      process.stdout.write(flags.json ? `${toJson(record)}\n` : renderRunReport(record, chalkFor(process.stdout)));
+      writeStdout(flags.json ? `${toJson(record)}\n` : renderRunReport(record, chalkFor(process.stdout)));
     });
 }
