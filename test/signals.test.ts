@@ -169,7 +169,7 @@ describe('real full and read-only file systems (tmpfs mounts; needs root and mou
   });
   /** Mounts a tmpfs at a new temp folder; returns the reason when this machine does not allow it. */
   function mountTmpfs(options: string): { dir: string } | { reason: string } {
-    const dir = tempDir('vgrad-mnt-');
+    const dir = tempDir(); // no prefix argument: test/helpers.ts's signature is changing (h4-tests)
     const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
     if (result.error || result.status !== 0) {
       rmSync(dir, { recursive: true, force: true });
