@@ -163,12 +163,20 @@ export class RunStore {
     return this.finalDir;
   }
 
-  /** Removes the partial folder after a failure. */
+  /**
+   * Removes the partial folder after a failure. Best effort: it never throws, so the failure that
+   * led here is the one reported (a folder it cannot remove keeps its lock naming this process,
+   * and the next run removes it once this process is gone).
+   */
   abandon(): void {
     if (this.done) return;
-    rmSync(this.partialDir, { recursive: true, force: true });
-    this.releaseExtraClaims();
     this.done = true;
+    try {
+      rmSync(this.partialDir, { recursive: true, force: true });
+      this.releaseExtraClaims();
+    } catch {
+      // see above
+    }
   }
 
   private write(name: string, write: () => void): void {
