@@ -7,7 +7,7 @@
  * 1–3 (see README "Flag rules" and test/verdicts.test.ts): silent on relu/leaky-relu/elu + he,
  * tanh/softsign + xavier, selu + lecun at depths 2–30; firing on the broken configurations.
  */
-import { type ActivationName, maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
+import type { ActivationName } from '../model/activations.js';
 
 export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
 /** Most severe first: a run gets the first verdict that any of its layers earns. */
@@ -59,22 +59,26 @@ export interface Verdict {
   gradientRatio: (number | null)[];
 }
 
-/** Orders of magnitude, as a factor: a layer's gradient energy this far from the top hidden layer's is flagged. */
-export const GRADIENT_SPAN = 100;
+/**
+ * A hidden layer's gradient energy this many times below (or above) the top hidden layer's is
+ * flagged. Calibrated: healthy nets of depth 2–30 stay within 10^3.4 (tanh and softsign at Xavier lose
+ * gradient slowly, as a power of depth, while their signal shrinks; elu at He gains up to 10^2.6),
+ * while the broken ones are at 10^8.8 (relu+xavier, depth 30) and beyond.
+ */
+export const GRADIENT_SPAN = 1e4;
 /** Saturated: the saturated share exceeds what the activation shows at its best init by more than this. */
 export const SATURATION_MARGIN = 0.25;
 /** Dead: the share of dead units rose by more than this since step 0. */
 export const DEAD_RISE = 0.1;
 
 /**
- * The saturated share an activation shows by construction at its best init: ReLU (and a leaky
- * ReLU whose slope is below the saturation threshold) is flat on z ≤ 0, about half the pairs of a
- * zero-mean z. Smooth activations at their best init are rarely in their tails: 0.
+ * The saturated share an activation shows by construction at its best init. The one-sided ones
+ * (relu, leaky-relu, elu, selu) are "off" on z < 0 by design, about half the pairs of a zero-mean z;
+ * elu and selu reach their flat tail there as the signal grows with depth. The two-sided ones
+ * (sigmoid, tanh, softsign) saturate only in their tails, which a good init keeps z out of: 0.
  */
-export function saturationBaseline(act: ActivationName, alpha: number): number {
-  if (act === 'relu') return 0.5;
-  if (act === 'leaky-relu' && alpha < SATURATION_THRESHOLD * maxSlope(act, alpha)) return 0.5;
-  return 0;
+export function saturationBaseline(act: ActivationName): number {
+  return act === 'relu' || act === 'leaky-relu' || act === 'elu' || act === 'selu' ? 0.5 : 0;
 }
 
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -83,12 +87,12 @@ const finite = (value: number | null | undefined): value is number => typeof val
 export const FLAG_RULES: { flag: LayerFlag | RunVerdict; rule: string }[] = [
   {
     flag: 'vanishing',
-    rule: `a hidden layer's gradient energy (width × grad var) is ${GRADIENT_SPAN}× or more below the top hidden layer's`,
+    rule: `a hidden layer's gradient energy (width × grad var) is 10^${Math.log10(GRADIENT_SPAN)} or more times below the top hidden layer's`,
   },
-  { flag: 'exploding', rule: `… ${GRADIENT_SPAN}× or more above the top hidden layer's` },
+  { flag: 'exploding', rule: `… 10^${Math.log10(GRADIENT_SPAN)} or more times above the top hidden layer's` },
   {
     flag: 'saturated',
-    rule: `sat exceeds what φ shows at its best init by more than ${SATURATION_MARGIN * 100} points (ReLU: over ${(0.5 + SATURATION_MARGIN) * 100}%; others: over ${SATURATION_MARGIN * 100}%)`,
+    rule: `sat exceeds what φ shows at its best init by more than ${SATURATION_MARGIN * 100} points: over ${(0.5 + SATURATION_MARGIN) * 100}% for relu, leaky-relu, elu, selu (off on z < 0 by design), over ${SATURATION_MARGIN * 100}% for sigmoid, tanh, softsign, linear`,
   },
   { flag: 'dead', rule: `after training: the share of dead units rose by more than ${DEAD_RISE * 100} points since step 0` },
   { flag: 'non-finite', rule: 'a variance, gradient or weight-gradient norm is ±Inf or NaN' },
@@ -105,7 +109,7 @@ export function judge(input: VerdictInput): Verdict {
     return finite(value) && value > 0 ? layer.fanOut * value : null;
   };
   const topEnergy = top ? energy(top) : null;
-  const baseline = saturationBaseline(input.act, input.alpha);
+  const baseline = saturationBaseline(input.act);
   const gradientRatio: (number | null)[] = [];
   const flags = layers.map((layer) => {
     const s = layer.stats;

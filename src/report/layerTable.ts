@@ -87,8 +87,9 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
     '',
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
     `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
-    `Flags: vanishing/exploding = a hidden layer's width × grad var ${GRADIENT_SPAN}× below/above the top hidden layer's; saturated = sat over` +
-      ` φ's share at its best init + ${SATURATION_MARGIN * 100} points (ReLU: 50% + ${SATURATION_MARGIN * 100}); dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite.`,
+    `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)}× below/above the top hidden layer's; saturated = sat over` +
+      ` ${(0.5 + SATURATION_MARGIN) * 100}% (relu, leaky-relu, elu, selu: off on z < 0 by design) or ${SATURATION_MARGIN * 100}% (others);` +
+      ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
   const f = record.final;
   const verdictAt = (pick: 'initial' | 'final') => judgeRecord(record, pick).verdict;
