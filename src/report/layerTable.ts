@@ -70,7 +70,7 @@ function statusText(record: RunRecord, color: ChalkInstance): string {
   if (record.divergedAt === 0) {
     return `${color.red.bold('diverged at initialization')} (step 0: non-finite loss or gradient on the probe batch; no step taken)`;
   }
-  return `${color.red.bold(`diverged at step ${record.divergedAt}`)} (non-finite loss or gradient; not applied) · last finite weights: after step ${f.step}`;
+  return `${color.red.bold(`diverged at step ${record.divergedAt}`)} (non-finite loss or gradient; update not applied) · weights kept: after step ${f.step}`;
 }
 
 export function renderRunReport(record: RunRecord, color: ChalkInstance): string {
@@ -87,7 +87,7 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
     '',
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
     `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
-    `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)}× below/above the top hidden layer's; saturated = sat over` +
+    `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)} times below/above the top hidden layer's; saturated = sat over` +
       ` ${(0.5 + SATURATION_MARGIN) * 100}% (relu, leaky-relu, elu, selu: off on z < 0 by design) or ${SATURATION_MARGIN * 100}% (others);` +
       ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
