@@ -10,8 +10,11 @@
 import type { ActivationName } from '../model/activations.js';
 
 export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
-/** Most severe first: a run gets the first verdict that any of its layers earns. */
-export const RUN_VERDICTS = ['diverged', 'exploding', 'vanishing', 'saturated', 'dead', 'healthy'] as const;
+/**
+ * Most severe first: a run gets the first verdict that any of its layers earns. `dead` comes before
+ * `saturated` because a killed ReLU unit is also saturated on every sample: dead is the diagnosis.
+ */
+export const RUN_VERDICTS = ['diverged', 'exploding', 'vanishing', 'dead', 'saturated', 'healthy'] as const;
 export type RunVerdict = (typeof RUN_VERDICTS)[number];
 
 /**
