@@ -40,7 +40,7 @@ export function runCommand(): Command {
     .option('--quiet', 'no progress on stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
+      '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --act relu --init xavier --depth 30   # vanishing; the fix: --init he\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
     )
     .action(async (flags: RunFlags) => {
       const config = parseRunConfig(flags);
