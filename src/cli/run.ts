@@ -5,10 +5,12 @@ import { ACTIVATIONS } from '../model/activations.js';
 import { toJson } from '../store/record.js';
 import { chalkFor } from './color.js';
 import { ProgressReporter } from './progress.js';
+import { outputWidth } from './terminal.js';
 
 interface RunFlags extends RawRunOptions {
   json?: boolean;
   quiet?: boolean;
+  wide?: boolean;
 }
 
 export function runCommand(): Command {
@@ -38,6 +40,7 @@ export function runCommand(): Command {
     .option('--out <dir>', 'root folder for stored runs', DEFAULTS.out)
     .option('--json', 'print only the run record as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText(
       'after',
       '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
@@ -47,7 +50,7 @@ export function runCommand(): Command {
       // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
       const { runExperiment } = await import('../train/experiment.js');
       const { InterruptedError } = await import('../train/loop.js');
-      const { renderRunReport } = await import('../report/layerTable.js');
+      const { renderFittedReport } = await import('../report/layerTable.js');
       const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
       // Ctrl-C stops between steps; the half-built run folder is removed and nothing is stored.
       const interrupt = new AbortController();
@@ -76,7 +79,7 @@ export function runCommand(): Command {
       if (flags.json) {
         process.stdout.write(`${toJson(result.record)}\n`);
       } else {
-        process.stdout.write(renderRunReport(result.record, chalkFor(process.stdout)));
+        process.stdout.write(renderFittedReport(result.record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
       }
       if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
     });

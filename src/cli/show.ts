@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
-import { renderRunReport } from '../report/layerTable.js';
+import { renderFittedReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
+import { outputWidth } from './terminal.js';
 
 export function readRunRecord(runDir: string): RunRecord {
   const path = join(runDir, 'summary.json');
@@ -24,9 +25,10 @@ export function showCommand(): Command {
     .description('print the per-layer table of a stored run')
     .argument('<run-dir>', 'a folder under results/runs/')
     .option('--json', 'print the stored record as JSON')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExample:\n  $ vgrad show results/runs/20261129-161144-relu-he-d2-s42')
-    .action((runDir: string, flags: { json?: boolean }) => {
+    .action((runDir: string, flags: { json?: boolean; wide?: boolean }) => {
       const record = readRunRecord(runDir);
-      process.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : renderRunReport(record, chalkFor(process.stdout)));
+      process.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
     });
 }
