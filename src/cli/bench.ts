@@ -8,7 +8,7 @@ import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { ACTIVATIONS } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
-import { fitTable } from '../report/fitWidth.js';
+import { droppedNote, fitTable } from '../report/fitWidth.js';
 import { signedPercent } from '../report/signedPercent.js';
 import { outputWidth } from './terminal.js';
 import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
@@ -25,6 +25,7 @@ interface BenchFlags {
   reference?: string | true;
   python: string;
   json?: boolean;
+  wide?: boolean;
   output?: string;
   compare?: string;
   tolerance: string;
@@ -65,6 +66,7 @@ export function benchCommand(): Command {
     .option('--reference [script]', 'also time each config in PyTorch with this script (default: bench/torch_mlp_reference.py, shipped with vgrad)')
     .option('--python <path>', 'python for --reference', '/usr/bin/python3')
     .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .option('--output <file>', 'also write that JSON to a file')
     .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
     .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
@@ -141,8 +143,10 @@ export function benchCommand(): Command {
       else {
         const table = new Table(tableOptions(color, ['config', 'ms/step', 'samples/s', 'ms/step probes on', 'probe overhead', 'PyTorch ms/step', 'vgrad/PyTorch', 'tensors (off, on)', 'RSS MB']));
         rows.forEach((row) => table.push(row));
-        // Every column stays; on a narrow terminal the multi-word heads and config names wrap.
-        process.stdout.write(`${fitTable(color, table, { wraps: table.options.head.map(() => true) }, outputWidth(process.stdout)).table}\n`);
+        // On a narrow terminal RSS, PyTorch's own time, probes-on time and samples/s go first (the
+        // ratios stay), and multi-word heads and config names wrap.
+        const fitted = fitTable(color, table, { dropOrder: [undefined, undefined, 4, 3, undefined, 2, undefined, undefined, 1], wraps: table.options.head.map(() => true) }, outputWidth(process.stdout, flags.wide));
+        process.stdout.write(`${[fitted.table, droppedNote(fitted.dropped)].filter(Boolean).join('\n')}\n`);
       }
       if (baseline) {
         const comparisons = compareEntries(baseline, entries, settings.tolerance);
