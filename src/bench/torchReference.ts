@@ -1,11 +1,15 @@
 /**
- * Runs ../shared/bench/torch_mlp_reference.py (PyTorch, CPU) for the same net and batch, so that
+ * Runs bench/torch_mlp_reference.py (PyTorch, CPU; shipped in this repository) for the same net and batch, so that
  * vgrad's speed is reported as a ratio measured in the same run. A dev tool: only used when
  * `vgrad bench --reference` is given, never by the product itself.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../config/errors.js';
+
+/** The reference script shipped with vgrad (this file runs as dist/src/bench/torchReference.js). */
+export const SHIPPED_REFERENCE = fileURLToPath(new URL('../../../bench/torch_mlp_reference.py', import.meta.url));
 
 export interface TorchResult {
   framework: string;

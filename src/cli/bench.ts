@@ -8,6 +8,9 @@ import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { ACTIVATIONS } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
+import { droppedNote, fitTable } from '../report/fitWidth.js';
+import { signedPercent } from '../report/signedPercent.js';
+import { outputWidth } from './terminal.js';
 import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
 
@@ -19,9 +22,10 @@ interface BenchFlags {
   warmup: string;
   rounds: string;
   backend: string;
-  reference?: string;
+  reference?: string | true;
   python: string;
   json?: boolean;
+  wide?: boolean;
   output?: string;
   compare?: string;
   tolerance: string;
@@ -59,20 +63,22 @@ export function benchCommand(): Command {
     .option('--warmup <n>', 'untimed steps before timing', '30')
     .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
     .option('--backend <name>', 'auto, tensorflow, wasm or cpu', 'auto')
-    .option('--reference <script>', 'PyTorch reference script to run for each config (e.g. ../shared/bench/torch_mlp_reference.py)')
+    .option('--reference [script]', 'also time each config in PyTorch with this script (default: bench/torch_mlp_reference.py, shipped with vgrad)')
     .option('--python <path>', 'python for --reference', '/usr/bin/python3')
     .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .option('--output <file>', 'also write that JSON to a file')
     .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
     .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
-    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64 --reference ../shared/bench/torch_mlp_reference.py\n  $ vgrad bench --json --output bench.json --compare baseline.json')
+    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64 --reference\n  $ vgrad bench --json --output bench.json --compare baseline.json')
     .action(async (flags: BenchFlags) => {
       const parsed = flagsSchema.safeParse(flags);
       if (!parsed.success) throw new UsageError(`${parsed.error.issues[0].message} (see vgrad bench --help)`);
       const settings = parsed.data;
       const baseline = flags.compare === undefined ? undefined : readBaseline(flags.compare);
-      const { checkReference, runTorchReference } = await import('../bench/torchReference.js');
-      if (flags.reference) checkReference(flags.reference, flags.python);
+      const { checkReference, runTorchReference, SHIPPED_REFERENCE } = await import('../bench/torchReference.js');
+      const reference = flags.reference === true ? SHIPPED_REFERENCE : flags.reference;
+      if (reference) checkReference(reference, flags.python);
       const { selectBackend } = await import('../backend/select.js');
       const { loadDataset } = await import('../data/load.js');
       const { measure, measurePair } = await import('../bench/benchmark.js');
@@ -92,12 +98,12 @@ export function benchCommand(): Command {
           for (const batch of settings.batches) {
             const name = `${act} depth ${depth} batch ${batch}`;
             const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
-            const torch = flags.reference ? runTorchReference(flags.reference, flags.python, off.layers, act, batch, 300) : undefined;
+            const torch = reference ? runTorchReference(reference, flags.python, off.layers, act, batch, 300) : undefined;
             const overhead = on.msPerStep / off.msPerStep - 1;
             const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
             const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
             process.stderr.write(
-              `${name}: ${off.msPerStep.toFixed(2)} ms/step, probes +${(overhead * 100).toFixed(1)}%` +
+              `${name}: ${off.msPerStep.toFixed(2)} ms/step, probes ${signedPercent(overhead)}` +
                 (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` : '') +
                 '\n',
             );
@@ -114,14 +120,14 @@ export function benchCommand(): Command {
               unit: 'samples/s',
               value: round(on.samplesPerSec),
               range: `± ${round(on.samplesPerSecSpread)}`,
-              extra: `${on.msPerStep.toFixed(3)} ms/step; probe overhead ${(overhead * 100).toFixed(1)}%; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
+              extra: `${on.msPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
             });
             rows.push([
               name,
               off.msPerStep.toFixed(2),
               round(off.samplesPerSec).toString(),
               on.msPerStep.toFixed(2),
-              `${(overhead * 100).toFixed(1)}%`,
+              signedPercent(overhead),
               torch ? torch.msPerStep.toFixed(2) : '–',
               torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
               `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
@@ -137,7 +143,10 @@ export function benchCommand(): Command {
       else {
         const table = new Table(tableOptions(color, ['config', 'ms/step', 'samples/s', 'ms/step probes on', 'probe overhead', 'PyTorch ms/step', 'vgrad/PyTorch', 'tensors (off, on)', 'RSS MB']));
         rows.forEach((row) => table.push(row));
-        process.stdout.write(`${table.toString()}\n`);
+        // On a narrow terminal RSS, PyTorch's own time, probes-on time and samples/s go first (the
+        // ratios stay), and multi-word heads and config names wrap.
+        const fitted = fitTable(color, table, { dropOrder: [undefined, undefined, 4, 3, undefined, 2, undefined, undefined, 1], wraps: table.options.head.map(() => true) }, outputWidth(process.stdout, flags.wide));
+        process.stdout.write(`${[fitted.table, droppedNote(fitted.dropped)].filter(Boolean).join('\n')}\n`);
       }
       if (baseline) {
         const comparisons = compareEntries(baseline, entries, settings.tolerance);

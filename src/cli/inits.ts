@@ -9,7 +9,9 @@ import { type BookRow } from '../model/activations.js';
 import { distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
 import { formatNumber } from '../report/layerTable.js';
 import { tableOptions } from '../report/tableStyle.js';
+import { droppedNote, fitLines, fitTable } from '../report/fitWidth.js';
 import { chalkFor } from './color.js';
+import { outputWidth } from './terminal.js';
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -57,8 +59,9 @@ export function initsCommand(): Command {
     .option('--fan-out <n>', 'outputs of the layer', '300')
     .option('--gain <x>', 'orthogonal gain', '1')
     .option('--json', 'print JSON on stdout')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExample:\n  $ vgrad inits --fan-in 100 --fan-out 100')
-    .action((flags: { fanIn: string; fanOut: string; gain: string; json?: boolean }) => {
+    .action((flags: { fanIn: string; fanOut: string; gain: string; json?: boolean; wide?: boolean }) => {
       const fanIn = positiveInteger('--fan-in', flags.fanIn);
       const fanOut = positiveInteger('--fan-out', flags.fanOut);
       const gain = Number(flags.gain);
@@ -82,18 +85,23 @@ export function initsCommand(): Command {
         const mark = (text: string) => (b.agrees ? text : color.red(text));
         bookRows.push([b.row, mark(formatNumber(b.bookLimit)), mark(formatNumber(b.bookStd)), formatNumber(b.publishedLimit), formatNumber(b.publishedStd), b.publishedBy]);
       }
-      process.stdout.write(
+      // On a narrow terminal the long columns wrap, and the distribution goes (r shows – unless uniform).
+      const width = outputWidth(process.stdout, flags.wide);
+      const schemesFitted = fitTable(color, table, { dropOrder: [undefined, 1], wraps: [true, false, false, true, true, true] }, width);
+      const note = droppedNote(schemesFitted.dropped);
+      process.stdout.write(fitLines(
         [
           color.bold(`Initializers for a ${fanIn}→${fanOut} layer`),
-          table.toString(),
+          schemesFitted.table,
+          ...(note ? [note] : []),
           '',
           color.bold("The book's Table 11-1 (Géron, 1st ed., ch. 11; --init book / book-uniform) has the factor 4 on the wrong row"),
-          bookRows.toString(),
+          fitTable(color, bookRows, { wraps: [false, true, true, true, true, true] }, width).table,
           "It puts 4× on tanh; Glorot & Bengio's normalized init puts it on the logistic, whose slope at 0 is 1/4.",
           "Its ReLU row is √2 × the fan-average value, where He et al. use 2/n_in. Red: the book differs from the published value.",
           'With --init book, tanh starts 4× too wide and saturates; try: vgrad run --act tanh --init book --depth 5',
           '',
         ].join('\n'),
-      );
+      width));
     });
 }

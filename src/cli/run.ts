@@ -7,11 +7,13 @@ import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { Interrupts } from './interrupts.js';
 import { ProgressReporter } from './progress.js';
+import { outputWidth } from './terminal.js';
 
 interface RunFlags extends RawRunOptions {
   json?: boolean;
   quiet?: boolean;
   discardInterrupted?: boolean;
+  wide?: boolean;
 }
 
 export function runCommand(): Command {
@@ -43,6 +45,7 @@ export function runCommand(): Command {
     .option('--quiet', 'no progress on stderr')
     // TODO(h1 options table): a run option like --json/--quiet; move it into src/config/options.ts.
     .option('--discard-interrupted', 'on Ctrl-C, SIGTERM or SIGHUP store nothing (default: keep a run that has a probe point beyond step 0, as status "interrupted")')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText(
       'after',
       '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --act relu --init xavier --depth 30   # vanishing; the fix: --init he\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
@@ -52,7 +55,7 @@ export function runCommand(): Command {
       // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
       const { runExperiment } = await import('../train/experiment.js');
       const { InterruptedError } = await import('../util/abort.js');
-      const { renderRunReport } = await import('../report/layerTable.js');
+      const { renderFittedReport } = await import('../report/layerTable.js');
       const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
       // SIGINT, SIGTERM and SIGHUP stop the run at the next checkpoint (between steps, layers or
       // evaluation chunks); a second one exits at once.
@@ -82,7 +85,7 @@ export function runCommand(): Command {
       if (flags.json) {
         writeStdout(`${toJson(result.record)}\n`);
       } else {
-        writeStdout(renderRunReport(result.record, chalkFor(process.stdout)));
+        writeStdout(renderFittedReport(result.record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
       }
       if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
     });

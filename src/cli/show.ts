@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { toJson, type RunRecord } from '../store/record.js';
 import { decodeRunRecord } from '../store/recordSchema.js';
-import { renderRunReport } from '../report/layerTable.js';
+import { renderFittedReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
+import { outputWidth } from './terminal.js';
 
 /**
  * The summary.json a user means by `run`: a path to summary.json, a run folder, or a bare run id
@@ -42,9 +43,10 @@ export function showCommand(): Command {
     .argument('<run>', 'a run id (looked up under --out), a run folder, or its summary.json')
     .option('--out <dir>', 'root folder of stored runs, for a bare run id', 'results')
     .option('--json', 'print the stored record as JSON')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExamples:\n  $ vgrad show 20261129-161144-relu-he-d2-s42\n  $ vgrad show results/runs/20261129-161144-relu-he-d2-s42/summary.json --json')
-    .action((run: string, flags: { json?: boolean; out: string }) => {
+    .action((run: string, flags: { json?: boolean; out: string; wide?: boolean }) => {
       const record = readRunRecord(locateRunRecord(run, flags.out));
-      writeStdout(flags.json ? `${toJson(record)}\n` : renderRunReport(record, chalkFor(process.stdout)));
+      writeStdout(flags.json ? `${toJson(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
     });
 }

@@ -2,14 +2,12 @@
  * The per-layer table printed after a run. It reads a stored run record only, never a live run,
  * so `vgrad show` renders exactly what `vgrad run` printed.
  */
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { DEAD_RISE, GRADIENT_SPAN, judgeRecord, type LayerFlag, SATURATION_MARGIN } from '../probes/verdicts.js';
 import type { RunRecord } from '../store/record.js';
-import { logBar, logScaleFor } from './logBar.js';
-import { tableOptions } from './tableStyle.js';
-
-const BAR_WIDTH = 10;
+import { droppedNote, fitColumns, fitLines, renderTable, type TableColumn } from './fitWidth.js';
+import { ABOVE_SCALE, ACT_VAR_SCALE, BELOW_SCALE, GRAD_VAR_SCALE, logBar, scaleLabel, type LogScale } from './logBar.js';
+import { runHeader } from './runHeader.js';
 
 export function formatNumber(value: number | null): string {
   if (value === null) return '–';
@@ -28,39 +26,78 @@ export function layerFlags(record: RunRecord, pick: 'initial' | 'final'): LayerF
   return judgeRecord(record, pick).flags;
 }
 
-function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkInstance): string {
-  const all = record.layers.flatMap((layer) => [layer.initial, layer.final]);
-  const actScale = logScaleFor(all.map((s) => s.actVar));
-  const gradScale = logScaleFor(all.map((s) => s.gradVar));
-  // The bar columns' header is their log scale.
-  const scaleLabel = (scale: typeof actScale) => (scale ? `1e${scale.low}…1e${scale.high}` : '');
-  const table = new Table(
-    tableOptions(color, ['layer', 'shape', 'w std', 'z mean', 'z var', 'φ(z) var', scaleLabel(actScale), 'sat', 'dead', 'grad var', scaleLabel(gradScale), '‖∇W‖', '‖ΔW‖/‖W‖', 'flags']),
-  );
-  const allFlags = layerFlags(record, pick);
-  for (const [l, layer] of record.layers.entries()) {
-    const stats = layer[pick];
-    const flags = allFlags[l];
-    const bad = (text: string, on: boolean) => (on ? color.red.bold(text) : text);
-    const gradFlagged = flags.includes('vanishing') || flags.includes('exploding');
-    table.push([
-      layer.kind === 'output' ? `${layer.index} out` : String(layer.index),
-      `${layer.fanIn}→${layer.fanOut}`,
-      formatNumber(stats.weightStd),
-      formatNumber(stats.preactMean),
-      formatNumber(stats.preactVar),
-      formatNumber(stats.actVar),
-      color.green(logBar(stats.actVar, actScale, BAR_WIDTH)),
-      bad(percent(stats.saturated), flags.includes('saturated')),
-      bad(percent(stats.dead), flags.includes('dead')),
-      bad(formatNumber(stats.gradVar), gradFlagged),
-      (gradFlagged ? color.red : color.blue)(logBar(stats.gradVar, gradScale, BAR_WIDTH)),
-      formatNumber(stats.weightGradNorm),
-      formatNumber(stats.updateRatio),
-      color.yellow(flags.join(', ')),
-    ]);
-  }
-  return table.toString();
+/** Number text, left-aligned and padded, then the bar: one column, so the value sits beside its bar. */
+function withBar(values: string[], head: string, scale: LogScale, raw: (number | null)[]) {
+  const numberWidth = Math.max(head.length, ...values.map((v) => v.length));
+  return {
+    head: `${head.padEnd(numberWidth)} ${scaleLabel(scale)}`,
+    numbers: values.map((v) => v.padEnd(numberWidth)),
+    bars: raw.map((value) => logBar(value, scale)),
+  };
+}
+
+/**
+ * The per-layer columns for every row of the tables at step 0 and (if trained) at the end, so both
+ * tables keep the same columns. dropOrder says what goes first when the terminal is narrow: the
+ * update ratio, w std, z mean, ‖∇W‖ and φ(z) var, then dead, sat and z var; layer, shape, grad var
+ * with its bar and the flags always stay.
+ */
+function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: ChalkInstance): TableColumn[] {
+  const rows = picks.flatMap((pick) => {
+    const flags = layerFlags(record, pick);
+    return record.layers.map((layer, l) => ({ layer, stats: layer[pick], flags: flags[l] as string[] }));
+  });
+  const bad = (text: string, on: boolean) => (on ? color.red.bold(text) : text);
+  const gradFlagged = rows.map((r) => r.flags.includes('vanishing') || r.flags.includes('exploding'));
+  const act = withBar(rows.map((r) => formatNumber(r.stats.actVar)), 'φ(z) var', ACT_VAR_SCALE, rows.map((r) => r.stats.actVar));
+  const grad = withBar(rows.map((r) => formatNumber(r.stats.gradVar)), 'grad var', GRAD_VAR_SCALE, rows.map((r) => r.stats.gradVar));
+  const flagged = (flag: string) => (text: string, row: number) => bad(text, rows[row].flags.includes(flag));
+  return [
+    { head: 'layer', cells: rows.map((r) => (r.layer.kind === 'output' ? `${r.layer.index} out` : String(r.layer.index))) },
+    { head: 'shape', cells: rows.map((r) => `${r.layer.fanIn}→${r.layer.fanOut}`) },
+    { head: 'w std', cells: rows.map((r) => formatNumber(r.stats.weightStd)), dropOrder: 2 },
+    { head: 'z mean', cells: rows.map((r) => formatNumber(r.stats.preactMean)), dropOrder: 3 },
+    { head: 'z var', cells: rows.map((r) => formatNumber(r.stats.preactVar)), dropOrder: 8 },
+    {
+      head: act.head,
+      name: 'φ(z) var',
+      cells: rows.map((_, i) => `${act.numbers[i]} ${act.bars[i]}`),
+      dropOrder: 5,
+      paint: (_text, i) => `${act.numbers[i]} ${color.green(act.bars[i])}`,
+    },
+    { head: 'sat', cells: rows.map((r) => percent(r.stats.saturated)), dropOrder: 7, paint: flagged('saturated') },
+    { head: 'dead', cells: rows.map((r) => percent(r.stats.dead)), dropOrder: 6, paint: flagged('dead') },
+    {
+      head: grad.head,
+      name: 'grad var',
+      cells: rows.map((_, i) => `${grad.numbers[i]} ${grad.bars[i]}`),
+      paint: (_text, i) => `${bad(grad.numbers[i], gradFlagged[i])} ${(gradFlagged[i] ? color.red : color.blue)(grad.bars[i])}`,
+    },
+    { head: '‖∇W‖', cells: rows.map((r) => formatNumber(r.stats.weightGradNorm)), dropOrder: 4 },
+    { head: '‖ΔW‖/‖W‖', cells: rows.map((r) => formatNumber(r.stats.updateRatio)), dropOrder: 1 },
+    { head: 'flags', cells: rows.map((r) => r.flags.join(', ')), wraps: true, paint: (text) => color.yellow(text) },
+  ];
+}
+
+/** The tables at step 0 and after training, fitted together to `maxWidth` (undefined: all columns). */
+function layerTables(record: RunRecord, color: ChalkInstance, maxWidth?: number) {
+  const picks: ('initial' | 'final')[] = record.final.step > 0 ? ['initial', 'final'] : ['initial'];
+  const columns = layerColumns(record, picks, color);
+  const fit = fitColumns(columns, maxWidth);
+  const n = record.layers.length;
+  return {
+    initial: renderTable(color, columns, fit, 0, n),
+    final: picks.length > 1 ? renderTable(color, columns, fit, n, 2 * n) : '',
+    dropped: fit.dropped,
+  };
+}
+
+/** Says the bars' fixed scale and its clip marks, and what a narrow terminal left out. */
+function layoutNotes(dropped: string[]): string[] {
+  const notes = [`Bars: log scale in the head, the same for every run; ${BELOW_SCALE} below it or 0, ${ABOVE_SCALE} above.`];
+  const note = droppedNote(dropped);
+  if (note) notes.push(note);
+  return notes;
 }
 
 /** What the status means, with each step number named: the failing step, and the weights kept. */
@@ -76,16 +113,16 @@ function statusText(record: RunRecord, color: ChalkInstance): string {
   return `${color.red.bold(`diverged at step ${record.divergedAt}`)} (non-finite loss or gradient; update not applied) · weights kept: after step ${f.step}`;
 }
 
-export function renderRunReport(record: RunRecord, color: ChalkInstance): string {
-  const c = record.config;
+export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidth?: number): string {
   const lines: string[] = [];
-  lines.push(
-    color.bold(`${c.act} · ${c.init} · ${c.depth} hidden layers [${c.layers.join(', ')}] · ${c.optimizer} lr ${c.lr} · batch ${c.batch} · seed ${c.seed} · ${record.data.name} · ${record.backend.name}`),
-  );
-  lines.push('', color.bold('At initialization (step 0)'), layerTable(record, 'initial', color));
+  lines.push(color.bold(runHeader(record, maxWidth)));
+  const tables = layerTables(record, color, maxWidth);
+  lines.push('', color.bold('At initialization (step 0)'), tables.initial);
   if (record.final.step > 0) {
-    lines.push('', color.bold(`After training (step ${record.final.step})`), layerTable(record, 'final', color));
+    lines.push('', color.bold(`After training (step ${record.final.step})`), tables.final);
   }
+  lines.push(...layoutNotes(tables.dropped));
+
   lines.push(
     '',
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
@@ -104,4 +141,9 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
     '',
   );
   return lines.join('\n');
+}
+
+/** The report for a terminal `maxWidth` cells wide: tables narrowed, every other long line wrapped. */
+export function renderFittedReport(record: RunRecord, color: ChalkInstance, maxWidth?: number): string {
+  return fitLines(renderRunReport(record, color, maxWidth), maxWidth);
 }
