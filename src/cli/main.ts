@@ -8,6 +8,7 @@ import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
+import { theoryCommand } from './theory.js';
 
 export const EXIT_USAGE = 2;
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(initsCommand());
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
+  program.addCommand(theoryCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
