@@ -1,7 +1,7 @@
 /**
  * The mean-field prediction for a run's configuration: the same net `vgrad run` builds from the
  * same flags, so a stored run record can be set beside it. Pure math: the caller supplies the
- * data's second moment (see inputSecondMoment).
+ * data's second moment (src/data/inputMoment.ts computes it as `vgrad run` would see it).
  */
 import type { ActivationName } from '../model/activations.js';
 import { parseInit } from '../model/initializers.js';
@@ -28,11 +28,4 @@ export function predictForConfig(config: ModelConfig, input: InputShape): Predic
   const sizes = [input.features, ...config.layers, input.classes];
   const sigmaW2 = sigmaW2ForNet(sizes, parseInit(config.init), { act: config.act, gain: config.gain });
   return predictNet({ sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment });
-}
-
-/** Mean of x² over all entries: the first layer's input second moment. */
-export function meanSquare(x: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
-  return sum / x.length;
 }

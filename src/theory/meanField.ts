@@ -59,8 +59,10 @@ export interface LayerPrediction {
 }
 
 export interface DepthScale {
-  /** q where the hidden-to-hidden map q ← σw²·E[φ(√q z)²] settles (or where it stood when it left [1e-30, 1e30]). */
+  /** q where the hidden-to-hidden map q ← σw²·E[φ(√q z)²] settles, or where it stood when it left [1e-30, 1e30]. */
   qStar: number;
+  /** Whether q settled at a fixed point or runs off to 0 or to infinity with depth. */
+  qLimit: 'fixed-point' | 'to-zero' | 'to-infinity';
   /** χ at qStar. */
   chiStar: number;
   /** ξ = −1/ln χ*: gradients change by a factor e every |ξ| layers. null when χ* = 1 (ξ infinite). */
@@ -107,9 +109,17 @@ const FIXED_POINT_ITERATIONS = 500;
 
 function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart: number): DepthScale {
   let q = qStart;
+  let qLimit: DepthScale['qLimit'] = 'fixed-point';
   for (let i = 0; i < FIXED_POINT_ITERATIONS; i++) {
     const next = sigmaW2 * layerMoments(act, alpha, q).secondMoment;
-    if (!Number.isFinite(next) || next > 1e30 || next < 1e-30) break;
+    if (!(next <= 1e30)) {
+      qLimit = 'to-infinity';
+      break;
+    }
+    if (next < 1e-30) {
+      qLimit = 'to-zero';
+      break;
+    }
     const settled = Math.abs(next - q) <= 1e-12 * q;
     q = next;
     if (settled) break;
@@ -117,7 +127,7 @@ function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart:
   const chiStar = sigmaW2 * layerMoments(act, alpha, q).slopeSquare;
   const logChi = Math.log(chiStar);
   const stable = Math.abs(logChi) < 1e-9;
-  return { qStar: q, chiStar, xi: stable ? null : -1 / logChi, trend: stable ? 'stable' : logChi < 0 ? 'vanishing' : 'exploding' };
+  return { qStar: q, qLimit, chiStar, xi: stable ? null : -1 / logChi, trend: stable ? 'stable' : logChi < 0 ? 'vanishing' : 'exploding' };
 }
 
 /** The prediction for every layer, hidden ones bottom to top, then the output layer. */
