@@ -102,6 +102,17 @@ describe('vgrad theory', () => {
     assert.match(result.stdout, /^verdict: vanishing/m);
   });
 
+  test('a prediction that overflows is data: relu + N(0,1), depth 200 (q ×50 per layer) gives nulls and verdict diverged', () => {
+    const result = runCli(['theory', '--act', 'relu', '--init', 'normal1', '--depth', '200', '--data', 'gaussian', '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as TheoryJson;
+    // 784·50^(l−1)·… passes 1.8e308 near layer 180: finite below, null (non-finite) above.
+    assert.ok(Number.isFinite(out.layers[100].preactVar) && out.layers[199].preactVar === null);
+    assert.equal(out.verdict, 'diverged');
+    // The depth scale is the map's, not the overflowed net's: χ* = σw²/2 = 50.
+    assert.ok(Math.abs(out.depthScale.chiStar - 50) < 1e-9);
+  });
+
   test('bad flags: one line on stderr, exit 2, nothing on stdout', () => {
     for (const args of [['--act', 'nope'], ['--init', 'book', '--act', 'selu'], ['--layers', '10,x']]) {
       const result = runCli(['theory', ...args]);

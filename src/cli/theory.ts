@@ -27,6 +27,7 @@ function describeDepthScale(prediction: Prediction): string {
   const { chiStar, qStar, qLimit, xi, trend } = prediction.depthScale;
   const where = qLimit === 'fixed-point' ? `at q* = ${formatNumber(qStar)}` : qLimit === 'to-zero' ? 'as q → 0 with depth' : 'as q → ∞ with depth';
   const head = `depth scale: χ* = ${formatNumber(chiStar)} ${where}`;
+  if (!Number.isFinite(chiStar)) return `${head}: not finite`;
   if (xi === null) return `${head}: χ* = 1, gradient variance is preserved from layer to layer (ξ infinite)`;
   const layers = formatNumber(Math.abs(xi));
   return trend === 'vanishing'
@@ -47,7 +48,7 @@ function renderTable(config: RunConfig, input: InputShape, prediction: Predictio
       formatNumber(layer.actVar),
       formatNumber(layer.chi),
       formatNumber(layer.gradVarRatio),
-      layer.saturated === null ? '–' : `${(layer.saturated * 100).toFixed(1)}%`,
+      layer.saturated === null ? '–' : Number.isFinite(layer.saturated) ? `${(layer.saturated * 100).toFixed(1)}%` : formatNumber(layer.saturated),
       color.yellow((verdict.flags[l] ?? []).join(', ')),
     ]);
   });

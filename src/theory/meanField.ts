@@ -88,7 +88,7 @@ export function layerMoments(act: ActivationName, alpha: number, q: number): Lay
   const rawMean = gaussianExpectation(phi, q, kinks);
   const secondMoment = gaussianExpectation((u) => phi(u) ** 2, q, kinks);
   // An odd φ has mean exactly 0; the quadrature leaves ~1e-17 of rounding, which is not a mean.
-  const mean = Math.abs(rawMean) <= 1e-11 * Math.sqrt(secondMoment) ? 0 : rawMean;
+  const mean = Number.isFinite(secondMoment) && Math.abs(rawMean) <= 1e-11 * Math.sqrt(secondMoment) ? 0 : rawMean;
   const slopeSquare = gaussianExpectation((u) => slope(u) ** 2, q, kinks);
   let saturated = 0;
   for (const [a, b] of saturatedIntervals(act, alpha)) saturated += gaussianMass(a, b, q);
@@ -108,7 +108,8 @@ export function sigmaW2ForNet(sizes: number[], init: Initializer, context: InitC
 const FIXED_POINT_ITERATIONS = 500;
 
 function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart: number): DepthScale {
-  let q = qStart;
+  // The map, not the net, sets the depth scale: where the net's own q overflowed, start from 1.
+  let q = Number.isFinite(qStart) && qStart > 0 ? qStart : 1;
   let qLimit: DepthScale['qLimit'] = 'fixed-point';
   for (let i = 0; i < FIXED_POINT_ITERATIONS; i++) {
     const next = sigmaW2 * layerMoments(act, alpha, q).secondMoment;

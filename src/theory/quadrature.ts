@@ -91,49 +91,48 @@ export function integrate(f: (x: number) => number, points: number[], options: Q
 
 /** Beyond ±16 standard deviations the Gaussian weight is below 1e-55: nothing left to add. */
 const TAIL_SDS = 16;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const standardDensity = (z: number) => INV_SQRT_2PI * Math.exp((-z * z) / 2);
 
 /**
- * Piece ends for an integral against N(0, q) in u: the kinks, 0, a geometric ladder around the
- * activation's own scale (|u| from 1/8 to 64, where sigmoid, tanh and exp change), another in
- * units of √q (the Gaussian's scale), all clipped to ±16√q.
+ * Piece ends, in standard units z = u/√q, for an integral against N(0, q): the kinks, 0, a
+ * geometric ladder around the activation's own scale (|u| from 1/8 to 64, where sigmoid, tanh and
+ * exp bend), another in units of the Gaussian's own scale (|z| from 1/16 to 8), all within ±16.
+ * Working in z keeps the weights finite for any q (1/√(2πq) underflows near q = 1e308).
  */
-function gaussianPieceEnds(q: number, kinks: number[]): number[] {
-  const sd = Math.sqrt(q);
-  const reach = TAIL_SDS * sd;
-  const ends = [-reach, 0, reach];
-  const add = (u: number) => {
-    if (Math.abs(u) < reach) ends.push(u, -u);
+function gaussianPieceEnds(sd: number, kinks: number[]): number[] {
+  const ends = [-TAIL_SDS, 0, TAIL_SDS];
+  const add = (z: number) => {
+    if (Math.abs(z) < TAIL_SDS && z !== 0) ends.push(z, -z);
   };
-  for (let u = 1 / 8; u <= 64; u *= 2) add(u);
-  for (const k of [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8]) add(k * sd);
-  for (const k of kinks) if (Math.abs(k) < reach) ends.push(k);
+  for (let u = 1 / 8; u <= 64; u *= 2) add(u / sd);
+  for (const z of [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8]) add(z);
+  for (const k of kinks) if (Math.abs(k / sd) < TAIL_SDS) ends.push(k / sd);
   return ends;
 }
 
 /**
- * E[g(u)] for u ~ N(0, q). q = 0 gives g(0); a non-finite q gives NaN (the caller reports it as
- * diverged rather than inventing a number).
+ * E[g(u)] for u ~ N(0, q), as ∫ g(√q·z) φ(z) dz. q = 0 gives g(0); a non-finite or negative q gives
+ * NaN (the caller reports it as not finite rather than inventing a number).
  */
 export function gaussianExpectation(g: (u: number) => number, q: number, kinks: number[] = [], options: QuadratureOptions = {}): number {
   if (!Number.isFinite(q) || q < 0) return Number.NaN;
   if (q === 0) return g(0);
-  const norm = 1 / Math.sqrt(2 * Math.PI * q);
-  const density = (u: number) => norm * Math.exp((-u * u) / (2 * q));
-  return integrate((u) => {
-    const w = density(u);
-    return w === 0 ? 0 : g(u) * w;
-  }, gaussianPieceEnds(q, kinks), options);
+  const sd = Math.sqrt(q);
+  return integrate((z) => {
+    const w = standardDensity(z);
+    return w === 0 ? 0 : g(sd * z) * w;
+  }, gaussianPieceEnds(sd, kinks), options);
 }
 
 /** P(a < u < b) for u ~ N(0, q); a may be -Infinity and b Infinity. */
 export function gaussianMass(a: number, b: number, q: number): number {
   if (!Number.isFinite(q) || q < 0) return Number.NaN;
   if (q === 0) return a < 0 && 0 < b ? 1 : 0;
-  const reach = TAIL_SDS * Math.sqrt(q);
-  const lo = Math.max(a, -reach);
-  const hi = Math.min(b, reach);
+  const sd = Math.sqrt(q);
+  const lo = Math.max(a / sd, -TAIL_SDS);
+  const hi = Math.min(b / sd, TAIL_SDS);
   if (!(hi > lo)) return 0;
-  const norm = 1 / Math.sqrt(2 * Math.PI * q);
-  const ends = gaussianPieceEnds(q, []).filter((u) => u > lo && u < hi);
-  return integrate((u) => norm * Math.exp((-u * u) / (2 * q)), [lo, ...ends, hi]);
+  const ends = gaussianPieceEnds(sd, []).filter((z) => z > lo && z < hi);
+  return integrate(standardDensity, [lo, ...ends, hi]);
 }
