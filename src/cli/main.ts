@@ -9,6 +9,7 @@ import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
+import { theoryCommand } from './theory.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   program.addCommand(initsCommand());
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
+  program.addCommand(theoryCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

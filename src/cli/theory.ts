@@ -1,0 +1,91 @@
+/**
+ * `vgrad theory`: the mean-field prediction at initialization for the net `vgrad run` would build
+ * from the same flags. Pure math (src/theory); it never loads TensorFlow.js.
+ */
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { addRunOptions, type RawRunOptions, type RunOptionKey } from '../config/options.js';
+import { parseRunConfig, type RunConfig } from '../config/runConfig.js';
+import { formatNumber } from '../report/layerTable.js';
+import { tableOptions } from '../report/tableStyle.js';
+import { toJson } from '../store/record.js';
+import { inputMomentFor } from '../data/inputMoment.js';
+import { type InputShape, predictForConfig } from '../theory/forConfig.js';
+import type { Prediction } from '../theory/meanField.js';
+import { judgePrediction } from '../theory/verdict.js';
+import type { Verdict } from '../probes/verdicts.js';
+import { chalkFor } from './color.js';
+
+interface TheoryFlags extends RawRunOptions {
+  json?: boolean;
+}
+
+/** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
+const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'data', 'trainSize', 'testSize', 'standardize', 'seed']);
+
+function describeDepthScale(prediction: Prediction): string {
+  const { chiStar, qStar, qLimit, xi, trend } = prediction.depthScale;
+  const where = qLimit === 'fixed-point' ? `at q* = ${formatNumber(qStar)}` : qLimit === 'to-zero' ? 'as q → 0 with depth' : 'as q → ∞ with depth';
+  const head = `depth scale: χ* = ${formatNumber(chiStar)} ${where}`;
+  if (!Number.isFinite(chiStar)) return `${head}: not finite`;
+  if (xi === null) return `${head}: χ* = 1, gradient variance is preserved from layer to layer (ξ infinite)`;
+  const layers = formatNumber(Math.abs(xi));
+  return trend === 'vanishing'
+    ? `${head}: ξ = −1/ln χ* = ${layers}; the gradient variance shrinks ×1/e every ${layers} layers toward the input (vanishing)`
+    : `${head}: ξ = −1/ln χ* = −${layers}; the gradient variance grows ×e every ${layers} layers toward the input (exploding)`;
+}
+
+function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, verdict: Verdict, useColor: NodeJS.WriteStream): string {
+  const color = chalkFor(useColor);
+  const table = new Table(tableOptions(color, ['layer', 'shape', 'σw²', 'z var q', 'φ(z) mean', 'φ(z) var', 'χ', 'grad var ÷ out', 'sat', 'flags']));
+  prediction.layers.forEach((layer, l) => {
+    table.push([
+      layer.kind === 'output' ? `${layer.index} out` : String(layer.index),
+      `${layer.fanIn}→${layer.fanOut}`,
+      formatNumber(layer.sigmaW2),
+      formatNumber(layer.preactVar),
+      formatNumber(layer.actMean),
+      formatNumber(layer.actVar),
+      formatNumber(layer.chi),
+      formatNumber(layer.gradVarRatio),
+      layer.saturated === null ? '–' : Number.isFinite(layer.saturated) ? `${(layer.saturated * 100).toFixed(1)}%` : formatNumber(layer.saturated),
+      color.yellow((verdict.flags[l] ?? []).join(', ')),
+    ]);
+  });
+  const shape = [input.features, ...config.layers, input.classes].join('→');
+  return [
+    color.bold(`Mean-field prediction at initialization: ${shape}, --act ${config.act}, --init ${config.init}, E[x²] = ${formatNumber(input.inputSecondMoment)} (--data ${config.data})`),
+    table.toString(),
+    describeDepthScale(prediction),
+    "χ = σw²(l+1)·E[φ'(z)²]; going down from layer l+1 to l the gradient variance is multiplied by χ·n(l+1)/n(l).",
+    `verdict: ${verdict.verdict} (run's flag rules applied to the predicted numbers)`,
+    '',
+  ].join('\n');
+}
+
+export function theoryCommand(): Command {
+  const command = new Command('theory');
+  addRunOptions(command, (entry, help) => (MODEL_KEYS.has(entry.key) ? help : `${help}; training only: no effect on the prediction`));
+  return command
+    .description('mean-field prediction at initialization (z var, χ, gradient variance, saturation) for the net run builds')
+    .option('--json', 'print JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  $ vgrad theory --act tanh --init normal1 --depth 10\n  $ vgrad theory --act selu --init lecun --layers 300,100,100,100 --json')
+    .action(async (flags: TheoryFlags) => {
+      const config = parseRunConfig(flags);
+      const input = inputMomentFor({
+        data: config.data,
+        seed: config.seed,
+        trainSize: config.trainSize ?? undefined,
+        testSize: config.testSize ?? undefined,
+        standardize: config.standardize,
+      });
+      const prediction = predictForConfig(config, input);
+      const verdict = judgePrediction(prediction, config.act, config.alpha);
+      if (flags.json) {
+        const model = { layers: config.layers, depth: config.depth, act: config.act, alpha: config.alpha, init: config.init, gain: config.gain, data: config.data, standardize: config.standardize };
+        process.stdout.write(`${toJson({ schema: 'vgrad.theory/1', config: model, features: input.features, classes: input.classes, inputSecondMoment: input.inputSecondMoment, ...prediction, verdict: verdict.verdict, flags: verdict.flags })}\n`);
+        return;
+      }
+      process.stdout.write(renderTable(config, input, prediction, verdict, process.stdout));
+    });
+}

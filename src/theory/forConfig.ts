@@ -1,0 +1,31 @@
+/**
+ * The mean-field prediction for a run's configuration: the same net `vgrad run` builds from the
+ * same flags, so a stored run record can be set beside it. Pure math: the caller supplies the
+ * data's second moment (src/data/inputMoment.ts computes it as `vgrad run` would see it).
+ */
+import type { ActivationName } from '../model/activations.js';
+import { parseInit } from '../model/initializers.js';
+import { predictNet, type Prediction, sigmaW2ForNet } from './meanField.js';
+
+/** The part of a RunConfig (or a stored record's config) the prediction depends on. */
+export interface ModelConfig {
+  layers: number[];
+  act: ActivationName;
+  alpha: number;
+  init: string;
+  gain: number;
+}
+
+export interface InputShape {
+  /** Input features (784 for MNIST) and output classes (10). */
+  features: number;
+  classes: number;
+  /** E[x²] over every feature of the training split (1 for --data gaussian). */
+  inputSecondMoment: number;
+}
+
+export function predictForConfig(config: ModelConfig, input: InputShape): Prediction {
+  const sizes = [input.features, ...config.layers, input.classes];
+  const sigmaW2 = sigmaW2ForNet(sizes, parseInit(config.init), { act: config.act, gain: config.gain });
+  return predictNet({ sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment });
+}

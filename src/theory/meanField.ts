@@ -1,0 +1,176 @@
+/**
+ * The mean-field prediction at initialization (Poole et al. 2016; Schoenholz et al. 2017) for the
+ * net `vgrad run` builds: input → hidden layers (φ) → linear output, zero biases, weights drawn
+ * from the initializer's distribution. Pure math: no tensors.
+ *
+ * Conventions match the probes (src/probes/layerStats.ts), whose statistics are over every
+ * (sample, unit) pair of a layer:
+ * - Layer l computes z = a·W + 0 with W of shape n_{l-1} × n_l and zero-mean entries of variance
+ *   Var(W_l). Over the random weights, z is Gaussian with mean 0 and variance
+ *   q_l = n_{l-1}·Var(W_l)·E[a²] = σw²_l · E[a²]: the *second moment* of the layer's input, not its
+ *   variance. That matters when E[φ] ≠ 0 (sigmoid, relu, elu): each unit then gets a fixed offset
+ *   (the input's mean times its weight column sum), which is random across units, so the
+ *   pre-activations over all pairs still have mean 0 and variance q_l.
+ * - Going down, the per-sample gradient δ_l = ∂ℓ/∂z_l is φ'(z_l) ⊙ (W_{l+1} δ_{l+1}), so its mean
+ *   square is multiplied by n_{l+1}·Var(W_{l+1})·E[φ'(z_l)²] = χ_l · n_{l+1}/n_l per layer, with
+ *   χ_l = σw²_{l+1} · E[φ'(z_l)²] the mean-field gradient factor.
+ */
+import type { ActivationName } from '../model/activations.js';
+import { distributionStd, type InitContext, type Initializer } from '../model/initializers.js';
+import { saturatedIntervals, scalarActivation } from './activationMath.js';
+import { gaussianExpectation, gaussianMass } from './quadrature.js';
+
+export interface NetSpec {
+  /** Widths from input to output, e.g. [784, 300, 100, 10]. */
+  sizes: number[];
+  act: ActivationName;
+  /** Leaky-ReLU negative slope. */
+  alpha: number;
+  /** σw²_l = fanIn · Var(W_l) for every weight layer, hidden ones then the output. */
+  sigmaW2: number[];
+  /** E[x²] of the first layer's input, over all features and samples. */
+  inputSecondMoment: number;
+}
+
+export interface LayerPrediction {
+  /** 1..depth for hidden layers, depth+1 for the output layer (as in the run record). */
+  index: number;
+  kind: 'hidden' | 'output';
+  fanIn: number;
+  fanOut: number;
+  /** fanIn · Var(W). */
+  sigmaW2: number;
+  /** Pre-activation mean (0: zero-mean weights, zero biases) and variance q. */
+  preactMean: number;
+  preactVar: number;
+  /** Mean and variance of φ(z) (of softmax(z) is not predicted: null for the output layer). */
+  actMean: number | null;
+  actVar: number | null;
+  /** E[φ'(z)²]; null for the output layer. */
+  slopeSquare: number | null;
+  /** σw²_{l+1}·E[φ'(z_l)²]; null for the output layer. */
+  chi: number | null;
+  /** χ_l · n_{l+1}/n_l: what the gradient variance is multiplied by from layer l+1 down to l. */
+  gradFactor: number | null;
+  /** Per-sample Var(∂ℓ/∂z_l) divided by that of the output layer. */
+  gradVarRatio: number;
+  /** P(φ'(z) < 5% of φ's largest slope); null for the output layer. */
+  saturated: number | null;
+}
+
+export interface DepthScale {
+  /** q where the hidden-to-hidden map q ← σw²·E[φ(√q z)²] settles, or where it stood when it left [1e-30, 1e30]. */
+  qStar: number;
+  /** Whether q settled at a fixed point or runs off to 0 or to infinity with depth. */
+  qLimit: 'fixed-point' | 'to-zero' | 'to-infinity';
+  /** χ at qStar. */
+  chiStar: number;
+  /** ξ = −1/ln χ*: gradients change by a factor e every |ξ| layers. null when χ* = 1 (ξ infinite). */
+  xi: number | null;
+  trend: 'vanishing' | 'exploding' | 'stable';
+}
+
+export interface Prediction {
+  layers: LayerPrediction[];
+  depthScale: DepthScale;
+}
+
+/** One layer's Gaussian expectations at pre-activation variance q. */
+export interface LayerMoments {
+  mean: number;
+  secondMoment: number;
+  slopeSquare: number;
+  saturated: number;
+}
+
+export function layerMoments(act: ActivationName, alpha: number, q: number): LayerMoments {
+  const { phi, slope, kinks } = scalarActivation(act, alpha);
+  const rawMean = gaussianExpectation(phi, q, kinks);
+  const secondMoment = gaussianExpectation((u) => phi(u) ** 2, q, kinks);
+  // An odd φ has mean exactly 0; the quadrature leaves ~1e-17 of rounding, which is not a mean.
+  const mean = Number.isFinite(secondMoment) && Math.abs(rawMean) <= 1e-11 * Math.sqrt(secondMoment) ? 0 : rawMean;
+  const slopeSquare = gaussianExpectation((u) => slope(u) ** 2, q, kinks);
+  let saturated = 0;
+  for (const [a, b] of saturatedIntervals(act, alpha)) saturated += gaussianMass(a, b, q);
+  return { mean, secondMoment, slopeSquare, saturated: Number.isFinite(q) ? Math.min(1, saturated) : Number.NaN };
+}
+
+/** σw² = fanIn · Var(W) for each weight layer of the net, from the initializer's distribution. */
+export function sigmaW2ForNet(sizes: number[], init: Initializer, context: InitContext): number[] {
+  const out: number[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const std = distributionStd(init.distribution(sizes[l], sizes[l + 1], context), sizes[l], sizes[l + 1]);
+    out.push(sizes[l] * std * std);
+  }
+  return out;
+}
+
+const FIXED_POINT_ITERATIONS = 500;
+
+function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart: number): DepthScale {
+  // The map, not the net, sets the depth scale: where the net's own q overflowed, start from 1.
+  let q = Number.isFinite(qStart) && qStart > 0 ? qStart : 1;
+  let qLimit: DepthScale['qLimit'] = 'fixed-point';
+  for (let i = 0; i < FIXED_POINT_ITERATIONS; i++) {
+    const next = sigmaW2 * layerMoments(act, alpha, q).secondMoment;
+    if (!(next <= 1e30)) {
+      qLimit = 'to-infinity';
+      break;
+    }
+    if (next < 1e-30) {
+      qLimit = 'to-zero';
+      break;
+    }
+    const settled = Math.abs(next - q) <= 1e-12 * q;
+    q = next;
+    if (settled) break;
+  }
+  const chiStar = sigmaW2 * layerMoments(act, alpha, q).slopeSquare;
+  const logChi = Math.log(chiStar);
+  const stable = Math.abs(logChi) < 1e-9;
+  return { qStar: q, qLimit, chiStar, xi: stable ? null : -1 / logChi, trend: stable ? 'stable' : logChi < 0 ? 'vanishing' : 'exploding' };
+}
+
+/** The prediction for every layer, hidden ones bottom to top, then the output layer. */
+export function predictNet(spec: NetSpec): Prediction {
+  const { sizes, act, alpha, sigmaW2 } = spec;
+  const weightLayers = sizes.length - 1;
+  if (sigmaW2.length !== weightLayers) throw new Error(`sigmaW2 has ${sigmaW2.length} entries for ${weightLayers} weight layers`);
+  const layers: LayerPrediction[] = [];
+  const moments: LayerMoments[] = [];
+  let inputSecondMoment = spec.inputSecondMoment;
+  for (let l = 0; l < weightLayers; l++) {
+    const q = sigmaW2[l] * inputSecondMoment;
+    const isOutput = l === weightLayers - 1;
+    const m = isOutput ? null : layerMoments(act, alpha, q);
+    if (m) moments.push(m);
+    layers.push({
+      index: l + 1,
+      kind: isOutput ? 'output' : 'hidden',
+      fanIn: sizes[l],
+      fanOut: sizes[l + 1],
+      sigmaW2: sigmaW2[l],
+      preactMean: 0,
+      preactVar: q,
+      actMean: m ? m.mean : null,
+      actVar: m ? m.secondMoment - m.mean * m.mean : null,
+      slopeSquare: m ? m.slopeSquare : null,
+      chi: null,
+      gradFactor: null,
+      gradVarRatio: 1,
+      saturated: m ? m.saturated : null,
+    });
+    if (m) inputSecondMoment = m.secondMoment;
+  }
+  for (let l = weightLayers - 2; l >= 0; l--) {
+    const layer = layers[l];
+    const chi = sigmaW2[l + 1] * moments[l].slopeSquare;
+    layer.chi = chi;
+    layer.gradFactor = (chi * sizes[l + 2]) / sizes[l + 1];
+    layer.gradVarRatio = layers[l + 1].gradVarRatio * layer.gradFactor;
+  }
+  // The depth scale of the repeating part of the net: the top hidden layer's weights, iterated
+  // from the top hidden layer's q.
+  const top = Math.max(weightLayers - 2, 0);
+  return { layers, depthScale: depthScale(act, alpha, sigmaW2[top], layers[top].preactVar) };
+}
