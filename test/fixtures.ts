@@ -39,3 +39,10 @@ export function writeIdxSet(dir: string, trainCount: number, testCount: number, 
     write(`${prefix}-labels-idx1-ubyte`, encodeIdx([count], labels));
   }
 }
+
+/** Pixel bytes 1..255 from a fixed hash of the offset k: no all-zero pixel, so every layer-1 weight gets a gradient. */
+export function hashPixel(k: number): number {
+  let s = (k * 1103515245 + 12345) >>> 0;
+  s = (s ^ (s >>> 13)) >>> 0;
+  return 1 + (s % 255);
+}

@@ -15,7 +15,7 @@ import { createMlp, disposeMlp } from '../src/model/mlp.js';
 import { BatchStream } from '../src/train/batches.js';
 import { train } from '../src/train/loop.js';
 import { rngFor } from '../src/util/random.js';
-import { writeIdxSet } from './fixtures.js';
+import { hashPixel as pixelOf, writeIdxSet } from './fixtures.js';
 import { runCli, tempDir } from './helpers.js';
 
 type Stats = Record<string, number | null>;
@@ -234,13 +234,6 @@ describe('--init and --gain: every layer\'s recorded weightStd follows the schem
 // training step's gradient is the gradient the previous probe measured (up to float32 summation order).
 
 const FULL = 64;
-/** Pixel bytes 1..255 from a fixed hash of the offset: no all-zero pixel, so every layer-1 weight has a gradient. */
-function pixelOf(k: number): number {
-  let s = (k * 1103515245 + 12345) >>> 0;
-  s = (s ^ (s >>> 13)) >>> 0;
-  return 1 + (s % 255);
-}
-
 function fullBatchSet(t: Context, options: { label?: (split: 'train' | 'test', i: number) => number } = {}): string {
   const dir = tempDir(t);
   writeIdxSet(dir, FULL, FULL, { pixel: (_split, k) => pixelOf(k), label: options.label });

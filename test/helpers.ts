@@ -66,3 +66,12 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number 
   for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
   return { mean, std: Math.sqrt(sq / values.length) };
 }
+
+/**
+ * Whether a stored JSON value stands for a non-finite number. Today the store writes null (JSON's
+ * own rule); a store that keeps which one it was writes "+Inf", "-Inf" or "NaN". Tests ask this
+ * function, so a change of the stored form is one edit here.
+ */
+export function isStoredNonFinite(value: unknown): boolean {
+  return value === null || value === '+Inf' || value === '-Inf' || value === 'NaN';
+}
