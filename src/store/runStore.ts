@@ -7,7 +7,7 @@
  * ignored and removed on the next start.
  */
 import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { toJson } from './record.js';
 
@@ -17,8 +17,23 @@ const STALE_PARTIAL_MS = 24 * 3600 * 1000;
 /** Writes `text` to `path` via a temp file and a rename, so `path` is either old or complete. */
 export function writeFileAtomic(path: string, text: string): void {
   const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
+  writeTempFile(temp, text, path);
   renameSync(temp, path);
+}
+
+/**
+ * Test-only hook (test/atomic.test.ts): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
+ * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
+ * kill the process mid-write and check the target holds the old content or the new, never a part.
+ */
+function writeTempFile(file: string, text: string, target: string): void {
+  const pauseOn = process.env.VGRAD_TEST_PAUSE_WRITE;
+  if (pauseOn !== undefined && basename(target) === pauseOn) {
+    writeFileSync(file, text.slice(0, text.length >> 1));
+    process.stderr.write(`vgrad-test: paused writing ${file}\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
+  writeFileSync(file, text);
 }
 
 function describeFsError(error: unknown): string {
