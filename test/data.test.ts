@@ -44,6 +44,22 @@ describe('IDX reader', () => {
     assert.throws(() => parseIdx(bytes, 'f'), usageError(/f: not an IDX file \(magic number 0x1f/));
   });
 
+  test('a wrong second magic byte (the magic is 0x00 0x00 type ndims)', () => {
+    const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
+    bytes[1] = 0x08;
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/f: not an IDX file \(magic number 0x0008/));
+  });
+
+  test('dotted file names (train-images.idx3-ubyte), plain and gzipped, load the same set', () => {
+    const loads = [false, true].map((gzip) => {
+      const dir = tempDir();
+      writeIdxSet(dir, 30, 20, { dotted: true, gzip });
+      return loadIdxDataset(dir);
+    });
+    assert.equal(loads[0].train.labels.length, 30);
+    assert.deepEqual(loads[0].train.x, loads[1].train.x);
+  });
+
   test('unsupported data type', () => {
     const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
     bytes[2] = 0x0d; // float
