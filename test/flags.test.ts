@@ -20,7 +20,6 @@ import { runCli, tempDir } from './helpers.js';
 
 type Stats = Record<string, number | null>;
 interface Layer { index: number; kind: string; fanIn: number; fanOut: number; initial: Stats; final: Stats }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RunRecordJson = any;
 interface Context { after(fn: () => void): void }
 

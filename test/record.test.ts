@@ -11,7 +11,6 @@ import { hashPixel, writeIdxSet } from './fixtures.js';
 import { isStoredNonFinite, runCli, tempDir } from './helpers.js';
 
 interface Context { after(fn: () => void): void }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 function run(t: Context, args: string[]) {
