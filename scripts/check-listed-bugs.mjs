@@ -35,7 +35,7 @@ const BUGS = [
   ['--epochs rounds down', 'src/config/runConfig.ts', 'Math.ceil((config.epochs * trainSamples) / config.batch)', 'Math.floor((config.epochs * trainSamples) / config.batch)', ['flags'], 'epochs'],
   ['the shuffle ignores --seed', 'src/train/loop.ts', "rngFor(settings.seed, 'batches')", "rngFor(0, 'batches')", ['flags'], 'seed|shuffle'],
   ['second IDX magic byte not checked', 'src/data/idx.ts', 'if (zero1 !== 0 || zero2 !== 0 || ndims === 0) {', 'if (zero1 !== 0 || ndims === 0) { void zero2;', ['data']],
-  ['dotted IDX names refused', 'src/data/idx.ts', 'const candidates = [stem, `${stem}.gz`, dotted, `${dotted}.gz`]', 'const candidates = [stem, `${stem}.gz`]; void dotted', ['data']],
+  ['dotted IDX names refused', 'src/data/idx.ts', 'const candidates = [stem, `${stem}.gz`, dotted, `${dotted}.gz`]', 'const candidates = [stem, `${stem}.gz`, dotted, `${dotted}.gz`].slice(0, 2)', ['data']],
   ['summary.json written in place', 'src/store/runStore.ts', 'writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\\n`);', "(name === 'summary.json' ? writeFileSync : writeFileAtomic)(join(this.partialDir, name), `${toJson(value, 2)}\\n`);", ['atomic']],
   ['the atomic-write helper writes in place', 'src/store/runStore.ts', 'const temp = `${path}.tmp-${process.pid}`;', 'const temp = path;', ['atomic', 'store']],
   ['NO_COLOR ignored', 'src/cli/color.ts', "if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;", '', ['terminal']],
