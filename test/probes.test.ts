@@ -179,16 +179,20 @@ describe('saturated share at chosen pre-activations (the threshold is 5% of each
   // A 1→4 layer with input 1 and weights z: the hidden pre-activations are exactly these z.
   // sigmoid: σ'(z) = σ(1 − σ) is 0.25, 0.0285, 0.0066, 0.0452 at z = 0, 3.5, 5, −3: below 0.0125 only at 5.
   // A peak slope taken as 1 instead of 1/4 would put the threshold at 0.05 and count three of four.
-  const cases: [ActivationName, number[], number][] = [
+  const cases: [ActivationName, number[], number, number?][] = [
     ['sigmoid', [0, 3.5, 5, -3], 1 / 4],
     // tanh: 1 − tanh² is 1, 0.0099, 0.0005, 0.181 at 0, 3, 4.5, −1.5 (threshold 0.05): two of four.
     ['tanh', [0, 3, 4.5, -1.5], 2 / 4],
     // selu: slope λα·eᶻ for z < 0 (threshold 0.05·λα·1 ⇔ z < ln 0.05 = −3.0): only −4 of 1, −1, −2.5, −4.
     ['selu', [1, -1, -2.5, -4], 1 / 4],
+    // leaky-relu, α = 0.01: slope 0.01 for z < 0, below 5% of the peak slope 1: the two negatives.
+    ['leaky-relu', [1, -1, -2, 3], 2 / 4, 0.01],
+    // leaky-relu, α = 30 (allowed: α ≥ 0): the peak slope is α (z < 0), threshold 1.5, so slope 1 (z > 0) counts.
+    ['leaky-relu', [1, -1, -2, 3], 2 / 4, 30],
   ];
-  for (const [act, zs, share] of cases) {
-    test(`${act}: ${zs.join(', ')} → ${share}`, () => {
-      const model = mlpFrom(act, [[zs], [[1, 0], [0, 1], [1, 1], [0, 0]]], [[0, 0, 0, 0], [0, 0]]);
+  for (const [act, zs, share, alpha = 0.1] of cases) {
+    test(`${act}${alpha === 0.1 ? '' : ` α ${alpha}`}: ${zs.join(', ')} → ${share}`, () => {
+      const model = mlpFrom(act, [[zs], [[1, 0], [0, 1], [1, 1], [0, 0]]], [[0, 0, 0, 0], [0, 0]], alpha);
       const batch = batchTensors(Float32Array.from([1]), [0], 1, 2);
       const [hidden] = probe(model, batch).layers;
       close(hidden.saturated, share, `${act} saturated`);
