@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.js';
 import { runCli, tempDir } from './helpers.js';
-import { writeIdxSet } from './data.test.js';
+import { writeIdxSet } from './fixtures.js';
 
 /** Small and quick: 500 training digits, a 2-layer net, a few steps. */
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/config/errors.js';
 import { encodeIdx, loadIdxDataset, parseIdx } from '../src/data/idx.js';
 import { loadDataset } from '../src/data/load.js';
 import { stratifiedPicks } from '../src/data/split.js';
 import { rngFor } from '../src/util/random.js';
+import { writeIdxSet } from './fixtures.js';
 import { tempDir } from './helpers.js';
-
-/** Writes a tiny MNIST-shaped IDX set: `count` 4×3 images whose pixels encode their index. */
-export function writeIdxSet(dir: string, trainCount: number, testCount: number, options: { gzip?: boolean } = {}) {
-  mkdirSync(dir, { recursive: true });
-  const write = (name: string, bytes: Uint8Array) => {
-    if (options.gzip) writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes));
-    else writeFileSync(join(dir, name), bytes);
-  };
-  for (const [prefix, count] of [['train', trainCount], ['t10k', testCount]] as const) {
-    const pixels = new Uint8Array(count * 12);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 256;
-    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-    write(`${prefix}-images-idx3-ubyte`, encodeIdx([count, 4, 3], pixels));
-    write(`${prefix}-labels-idx1-ubyte`, encodeIdx([count], labels));
-  }
-}
 
 const usageError = (pattern: RegExp) => (error: Error) => {
   assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
@@ -58,6 +42,22 @@ describe('IDX reader', () => {
     const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
     bytes[0] = 0x1f;
     assert.throws(() => parseIdx(bytes, 'f'), usageError(/f: not an IDX file \(magic number 0x1f/));
+  });
+
+  test('a wrong second magic byte (the magic is 0x00 0x00 type ndims)', () => {
+    const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
+    bytes[1] = 0x08;
+    assert.throws(() => parseIdx(bytes, 'f'), usageError(/f: not an IDX file \(magic number 0x0008/));
+  });
+
+  test('dotted file names (train-images.idx3-ubyte), plain and gzipped, load the same set', () => {
+    const loads = [false, true].map((gzip) => {
+      const dir = tempDir();
+      writeIdxSet(dir, 30, 20, { dotted: true, gzip });
+      return loadIdxDataset(dir);
+    });
+    assert.equal(loads[0].train.labels.length, 30);
+    assert.deepEqual(loads[0].train.x, loads[1].train.x);
   });
 
   test('unsupported data type', () => {

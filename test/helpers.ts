@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,39 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'vgrad.js');
 
-export function tempDir(prefix = 'vgrad-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** Prefix of every folder tempDir() makes; .ci/run checks that none is left after the suite. */
+export const TEMP_PREFIX = 'vgrad-test-';
+
+const created = new Set<string>();
+
+/** Removes every folder tempDir() made in this process that is still there. */
+export function removeTempDirs(): void {
+  for (const dir of created) {
+    rmSync(dir, { recursive: true, force: true });
+    created.delete(dir);
+  }
+}
+
+// node --test runs each test file in its own process: its folders go when that process ends,
+// whether the file passed or failed. (A process killed with SIGKILL cannot clean up; nothing can.)
+process.on('exit', removeTempDirs);
+
+/** Anything with an `after` hook: node:test's TestContext or SuiteContext. */
+interface AfterHook {
+  after(fn: () => void): void;
+}
+
+/**
+ * A fresh folder under os.tmpdir(), removed when the test file ends, or when test `t` ends if given.
+ */
+export function tempDir(t?: AfterHook, prefix = TEMP_PREFIX): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.add(dir);
+  t?.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    created.delete(dir);
+  });
+  return dir;
 }
 
 export interface CliResult {
@@ -34,4 +65,13 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number 
   let sq = 0;
   for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
   return { mean, std: Math.sqrt(sq / values.length) };
+}
+
+/**
+ * Whether a stored JSON value stands for a non-finite number. Today the store writes null (JSON's
+ * own rule); a store that keeps which one it was writes "+Inf", "-Inf" or "NaN". Tests ask this
+ * function, so a change of the stored form is one edit here.
+ */
+export function isStoredNonFinite(value: unknown): boolean {
+  return value === null || value === '+Inf' || value === '-Inf' || value === 'NaN';
 }

@@ -56,7 +56,7 @@ function headRow(text: string): string {
 
 const made: string[] = [];
 function scratch(): string {
-  const dir = tempDir('vgrad-layout-');
+  const dir = tempDir();
   made.push(dir);
   return dir;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
-import { ACTIVATIONS, type ActivationName, maxSlope, SELU_ALPHA, SELU_LAMBDA } from '../src/model/activations.js';
+import { ACTIVATIONS, type ActivationName } from '../src/model/activations.js';
 import { activationOps } from '../src/model/activationOps.js';
 import { batchTensors, disposeBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../src/model/mlp.js';
 import { probe } from '../src/probes/layerStats.js';
@@ -80,6 +80,26 @@ describe('probe statistics, computed by hand on a 2→3→2 ReLU net with two sa
   });
 });
 
+/**
+ * Constants of the float64 reference, written here and never imported from src/ (a wrong constant
+ * there must not be shared by the reference). SELU: Klambauer et al. (2017), "Self-Normalizing
+ * Neural Networks", eq. (14): λ ≈ 1.0507009873554805, α ≈ 1.6732632423543772.
+ */
+const SELU_LAMBDA = 1.0507009873554804934;
+const SELU_ALPHA = 1.6732632423543772848;
+/**
+ * The largest slope of each φ, from its definition: the logistic σ' = σ(1 − σ) peaks at z = 0 with
+ * 1/4; SELU's slope approaches λα as z → 0⁻ (above λ for z > 0); leaky-relu max(1, α); the rest 1.
+ */
+function referenceMaxSlope(act: ActivationName, alpha: number): number {
+  if (act === 'sigmoid') return 0.25;
+  if (act === 'selu') return SELU_LAMBDA * SELU_ALPHA;
+  if (act === 'leaky-relu') return Math.max(1, alpha);
+  return 1;
+}
+/** The documented saturation rule: φ'(z) below 5% of the largest slope. */
+const SATURATION_SHARE = 0.05;
+
 /** Float64 reference: φ and φ' written from their definitions, and backprop by loops. */
 function phi(act: ActivationName, z: number, alpha: number): number {
   switch (act) {
@@ -137,7 +157,7 @@ function referenceStats(act: ActivationName, alpha: number, x: number[][], ws: n
       preactVar: moments(z.flat()).variance,
       actMean: moments(a.flat()).mean,
       actVar: moments(a.flat()).variance,
-      saturated: isOutput ? null : slopes.flat().filter((v) => v < 0.05 * maxSlope(act, alpha)).length / slopes.flat().length,
+      saturated: isOutput ? null : slopes.flat().filter((v) => v < SATURATION_SHARE * referenceMaxSlope(act, alpha)).length / slopes.flat().length,
       dead: isOutput ? null : z[0].filter((_, j) => slopes.every((row) => row[j] === 0)).length / z[0].length,
       gradVar: moments(dz.flat()).variance,
       weightGradVar: moments(dW.flat()).variance,
@@ -154,6 +174,33 @@ function grid(rows: number, cols: number, seed: number, scale: number): number[]
   const next = () => { state = (state * 1103515245 + 12345) % 2147483648; return Math.fround(((state / 2147483648) * 2 - 1) * scale); };
   return Array.from({ length: rows }, () => Array.from({ length: cols }, next));
 }
+
+describe('saturated share at chosen pre-activations (the threshold is 5% of each φ\'s own peak slope)', () => {
+  // A 1→4 layer with input 1 and weights z: the hidden pre-activations are exactly these z.
+  // sigmoid: σ'(z) = σ(1 − σ) is 0.25, 0.0285, 0.0066, 0.0452 at z = 0, 3.5, 5, −3: below 0.0125 only at 5.
+  // A peak slope taken as 1 instead of 1/4 would put the threshold at 0.05 and count three of four.
+  const cases: [ActivationName, number[], number, number?][] = [
+    ['sigmoid', [0, 3.5, 5, -3], 1 / 4],
+    // tanh: 1 − tanh² is 1, 0.0099, 0.0005, 0.181 at 0, 3, 4.5, −1.5 (threshold 0.05): two of four.
+    ['tanh', [0, 3, 4.5, -1.5], 2 / 4],
+    // selu: slope λα·eᶻ for z < 0 (threshold 0.05·λα·1 ⇔ z < ln 0.05 = −3.0): only −4 of 1, −1, −2.5, −4.
+    ['selu', [1, -1, -2.5, -4], 1 / 4],
+    // leaky-relu, α = 0.01: slope 0.01 for z < 0, below 5% of the peak slope 1: the two negatives.
+    ['leaky-relu', [1, -1, -2, 3], 2 / 4, 0.01],
+    // leaky-relu, α = 30 (allowed: α ≥ 0): the peak slope is α (z < 0), threshold 1.5, so slope 1 (z > 0) counts.
+    ['leaky-relu', [1, -1, -2, 3], 2 / 4, 30],
+  ];
+  for (const [act, zs, share, alpha = 0.1] of cases) {
+    test(`${act}${alpha === 0.1 ? '' : ` α ${alpha}`}: ${zs.join(', ')} → ${share}`, () => {
+      const model = mlpFrom(act, [[zs], [[1, 0], [0, 1], [1, 1], [0, 0]]], [[0, 0, 0, 0], [0, 0]], alpha);
+      const batch = batchTensors(Float32Array.from([1]), [0], 1, 2);
+      const [hidden] = probe(model, batch).layers;
+      close(hidden.saturated, share, `${act} saturated`);
+      disposeBatch(batch);
+      tf.dispose([...model.weights, ...model.biases]);
+    });
+  }
+});
 
 describe('scoring log-probabilities', () => {
   test('mean negative log-likelihood and argmax hits', () => {

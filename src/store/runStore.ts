@@ -43,7 +43,7 @@ export function writeFileAtomic(path: string, text: string): void {
 }
 
 /**
- * Test-only hook (test/atomic.test.ts, from h4-tests): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
+ * Test-only hook (test/atomic.test.ts): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
  * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
  * kill the process mid-write and check the target holds the old content or the new, never a part.
  */
