@@ -68,10 +68,10 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number 
 }
 
 /**
- * Whether a stored JSON value stands for a non-finite number. Today the store writes null (JSON's
- * own rule); a store that keeps which one it was writes "+Inf", "-Inf" or "NaN". Tests ask this
+ * Whether a stored JSON value stands for a non-finite number. The store (vgrad.run/2) writes which
+ * one it was, "+Inf", "-Inf" or "NaN"; null would lose that, so it does not count. Tests ask this
  * function, so a change of the stored form is one edit here.
  */
 export function isStoredNonFinite(value: unknown): boolean {
-  return value === null || value === '+Inf' || value === '-Inf' || value === 'NaN';
+  return value === '+Inf' || value === '-Inf' || value === 'NaN';
 }

@@ -89,7 +89,7 @@ describe('the run record and metrics.jsonl, field by field', () => {
   test('every field of a record: kind, index, shapes, initial/final = first/last probe, data, timing, backend, config', (t) => {
     const dir = fullBatchSet(t);
     const { record, metrics, runId, dir: runDir, stdout } = run(t, [...fullArgs(dir), '--steps', '5', '--log-every', '100']);
-    assert.equal(record.schema, 'vgrad.run/1');
+    assert.equal(record.schema, 'vgrad.run/2');
     assert.equal(record.runId, runId);
     assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')), JSON.parse(stdout));
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
@@ -138,21 +138,21 @@ describe('the run record and metrics.jsonl, field by field', () => {
 
   test('a non-finite GRADIENT with a finite loss ends the run as diverged at that very step', (t) => {
     // All-zero images and zero biases: every z is 0, the logits are 0 and the loss is ln 10, finite.
-    // Backward, ∂L/∂z is multiplied by weights of size 1e20 per layer and overflows float32 (3.4e38)
-    // two layers down: the bias gradients are ±Inf at step 1 while the loss is not.
+    // Backward through linear layers with weights N(0, S²), S = 4e12, ∂L/∂z of the batch-mean loss
+    // reaches layer 1 with std ≈ 0.95·S/B · (10·S) · (10·S) = 95·S³/B (fan-outs 100 and 100):
+    // 7.6e38 at batch 8, beyond float32's 3.4e38, so step 1's gradient is ±Inf while its loss is
+    // not; on the 512-sample probe batch it is 1.2e37 (max over 153,600 entries ≈ 4.5σ = 5e37),
+    // finite, so the step-0 check passes and only the training loop's gradient check can catch it.
     const dir = tempDir(t);
-    writeIdxSet(dir, 32, 16, { pixel: () => 0 });
-    const { record, metrics, dir: runDir } = run(t, ['--data', `idx:${dir}`, '--batch', '8', '--act', 'linear', '--init', 'normal:1e20', '--depth', '3', '--steps', '5']);
+    writeIdxSet(dir, 32, 512, { pixel: () => 0 });
+    const { record, metrics } = run(t, ['--data', `idx:${dir}`, '--batch', '8', '--act', 'linear', '--init', 'normal:4e12', '--depth', '3', '--steps', '5']);
     near(metrics[0].probeLoss, Math.log(10), 1e-6, 'loss stays finite');
+    assert.equal(record.data.probeSamples, 512);
+    assert.ok(Number.isFinite(record.layers[0].initial.gradVar), 'the probe batch\'s gradient is finite at step 0');
     assert.equal(record.status, 'diverged');
     assert.equal(record.divergedAt, 1, 'the update with a non-finite gradient is never applied');
     assert.equal(record.final.step, 0);
-    // Non-finite statistics are data: stored in the documented non-finite form, in the record and the metrics.
-    const firstLayer = record.layers[0].initial;
-    assert.ok(isStoredNonFinite(firstLayer.gradVar), `layer 1 gradVar stored as ${JSON.stringify(firstLayer.gradVar)}`);
-    assert.ok(isStoredNonFinite(firstLayer.weightStd), `layer 1 weightStd (σ 1e20: variance overflows) stored as ${JSON.stringify(firstLayer.weightStd)}`);
-    assert.deepEqual(metrics[0].layers[0], firstLayer);
-    assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')).layers, record.layers);
+    assert.deepEqual(metrics.map((m) => m.step), [0]);
   });
 
   test('data.* on the embedded mnist', (t) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { judgeRecord, type JudgedRecord } from '../src/probes/verdicts.js';
-import { runCli, tempDir } from './helpers.js';
+import { isStoredNonFinite, runCli, tempDir } from './helpers.js';
 
 const folders: string[] = [];
 after(() => {
@@ -102,12 +102,14 @@ describe('vgrad theory', () => {
     assert.match(result.stdout, /^verdict: vanishing/m);
   });
 
-  test('a prediction that overflows is data: relu + N(0,1), depth 200 (q ×50 per layer) gives nulls and verdict diverged', () => {
+  test('a prediction that overflows is data: relu + N(0,1), depth 200 (q ×50 per layer) gives non-finite markers and verdict diverged', () => {
     const result = runCli(['theory', '--act', 'relu', '--init', 'normal1', '--depth', '200', '--data', 'gaussian', '--json']);
     assert.equal(result.status, 0, result.stderr);
     const out = JSON.parse(result.stdout) as TheoryJson;
-    // 784·50^(l−1)·… passes 1.8e308 near layer 180: finite below, null (non-finite) above.
-    assert.ok(Number.isFinite(out.layers[100].preactVar) && out.layers[199].preactVar === null);
+    // 784·50^(l−1)·… passes 1.8e308 near layer 180: finite below, non-finite above, written as the
+    // record's markers ("+Inf", "-Inf", "NaN"), never as a number or null.
+    assert.ok(Number.isFinite(out.layers[100].preactVar));
+    assert.ok(isStoredNonFinite(out.layers[199].preactVar), `layer 200 q: ${JSON.stringify(out.layers[199].preactVar)}`);
     assert.equal(out.verdict, 'diverged');
     // The depth scale is the map's, not the overflowed net's: χ* = σw²/2 = 50.
     assert.ok(Math.abs(out.depthScale.chiStar - 50) < 1e-9);
