@@ -167,8 +167,11 @@ export function lossAndGradients(model: Mlp, batch: LabeledBatch): Gradients {
   return { logProbs, weightGrads, biasGrads, preactGrads, slopes, trace };
 }
 
+/** Rows evaluate() feeds through the net at once. */
+export const EVAL_CHUNK = 1000;
+
 /** Mean loss and accuracy over a set, in chunks so memory stays bounded. */
-export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk = 1000): { loss: number; accuracy: number } {
+export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk = EVAL_CHUNK): { loss: number; accuracy: number } {
   const count = labels.length;
   let lossSum = 0;
   let correctSum = 0;
