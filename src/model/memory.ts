@@ -44,7 +44,7 @@ export const MAX_TENSOR_ELEMENTS = 2 ** 32;
 
 export interface MemoryPlan {
   /** Layer widths from input to output, e.g. [784, 300, 100, 10]. */
-  sizes: number[];
+  sizes: readonly number[];
   batch: number;
   /** Rows of the probe batch. */
   probeSize: number;
@@ -71,7 +71,7 @@ export interface MemoryEstimate {
 }
 
 /** Sum and largest of the hidden widths (a loop: a million-layer net must not overflow the stack via spread). */
-function hiddenShape(sizes: number[]): { hiddenSum: number; widest: number } {
+function hiddenShape(sizes: readonly number[]): { hiddenSum: number; widest: number } {
   let hiddenSum = 0;
   let widest = 0;
   for (let l = 1; l + 1 < sizes.length; l++) {
@@ -82,7 +82,7 @@ function hiddenShape(sizes: number[]): { hiddenSum: number; widest: number } {
 }
 
 /** Forward and backward intermediates per sample (in values) of one pass, as lossAndGradients keeps them. */
-function valuesPerSample(sizes: number[]): number {
+function valuesPerSample(sizes: readonly number[]): number {
   const features = sizes[0];
   const classes = sizes[sizes.length - 1];
   const { hiddenSum, widest } = hiddenShape(sizes);
