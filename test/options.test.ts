@@ -93,7 +93,7 @@ describe('strict numbers: decimal only, one line naming the flag', () => {
     [['--gain', 'NaN'], /--gain must be a number > 0 \(got 'NaN'\)/],
     [['--lr', '0x1'], /--lr must be a number > 0 \(got '0x1'\)/],
     [['--lr', '1e999'], /--lr must be a number > 0 \(got '1e999'\)/],
-    [['--depth', '2000000'], /--depth must be an integer in 1–1000000/],
+    [['--depth', '2000000'], /--depth must be an integer ≤ 1000000 \(got '2000000'\)/],
   ];
   for (const [args, message] of cases) {
     test(args.join(' ') || 'empty', () => assertRefused([...TINY, ...args], message));
@@ -125,6 +125,15 @@ describe('names are case-insensitive', () => {
 describe('input that does not fit the data or the memory', () => {
   test('--probe-size larger than the test split is refused, not clamped', () => {
     assertRefused([...TINY, '--probe-size', '99999'], /--probe-size 99999 is larger than the 100 test samples; allowed: 1–100/);
+  });
+
+  test('without --probe-size, the probe batch is 512 or the whole test split if smaller, and the record says which', () => {
+    const out = scratch();
+    const result = runCli(['run', '--data', 'gaussian', '--train-size', '200', '--test-size', '100', '--steps', '0', '--json', '--quiet', '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    const record = JSON.parse(result.stdout);
+    assert.equal(record.config.probeSize, 100);
+    assert.equal(record.data.probeSamples, 100);
   });
 
   test('IDX set with 0-pixel images is refused', () => {

@@ -4,7 +4,7 @@
  */
 import { memoryLimitBytes, selectBackend } from '../backend/select.js';
 import { UsageError } from '../config/errors.js';
-import { resolveSteps, type RunConfig } from '../config/runConfig.js';
+import { DEFAULTS, resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { loadDataset } from '../data/load.js';
 import { assertFitsMemory, estimateMemory } from '../model/memory.js';
 import { createMlp, disposeMlp, EVAL_CHUNK } from '../model/mlp.js';
@@ -41,16 +41,17 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     throw new UsageError(`--batch ${config.batch} is larger than the ${trainSamples} training samples; allowed: 1–${trainSamples}`);
   }
   const testSamples = data.test.labels.length;
-  if (config.probeSize > testSamples) {
+  if (config.probeSize !== null && config.probeSize > testSamples) {
     throw new UsageError(`--probe-size ${config.probeSize} is larger than the ${testSamples} test samples; allowed: 1–${testSamples}`);
   }
+  const probeSize = config.probeSize ?? Math.min(DEFAULTS.probeSize, testSamples);
   const steps = resolveSteps(config, trainSamples);
-  const resolved = { ...config, steps, backend: backend.name };
+  const resolved = { ...config, steps, probeSize, backend: backend.name };
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
   // Refuse a net the backend cannot hold before building it (or the run folder).
   const evalChunk = Math.min(EVAL_CHUNK, Math.max(trainSamples, testSamples));
-  const memory = estimateMemory({ sizes, batch: config.batch, probeSize: config.probeSize, evalChunk, optimizer: config.optimizer });
+  const memory = estimateMemory({ sizes, batch: config.batch, probeSize, evalChunk, optimizer: config.optimizer });
   assertFitsMemory(memory, memoryLimitBytes(backend), backend.name);
 
   const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
@@ -77,7 +78,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         name: data.name,
         trainSamples,
         testSamples: data.test.labels.length,
-        probeSamples: Math.min(config.probeSize, data.test.labels.length),
+        probeSamples: probeSize,
         features: data.features,
       },
       status: outcome.status,
