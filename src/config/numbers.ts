@@ -31,15 +31,19 @@ export function readDecimalNumber(text: string): number | undefined {
  * (hex, exponent, blank) also says how to write it.
  */
 export function decimalInteger(min: number, max?: number) {
-  const rule = max === undefined ? `must be an integer ≥ ${min}` : `must be an integer in ${min}–${max}`;
+  const rule = `must be an integer ≥ ${min}`;
   return z.string().transform((text, ctx) => {
     const value = readDecimalInteger(text);
     if (value === undefined) {
       ctx.addIssue({ code: 'custom', message: rule, params: { hint: 'decimal digits only' } });
       return z.NEVER;
     }
-    if (value < min || (max !== undefined && value > max)) {
+    if (value < min) {
       ctx.addIssue({ code: 'custom', message: rule });
+      return z.NEVER;
+    }
+    if (max !== undefined && value > max) {
+      ctx.addIssue({ code: 'custom', message: `must be an integer ≤ ${max}` });
       return z.NEVER;
     }
     return value;

@@ -18,6 +18,15 @@ import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumbe
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/**
+ * Deeper nets never fit in memory anyway (the memory check refuses them with its estimate); the
+ * bound keeps the parser from building a layer list of billions of entries first.
+ */
+export const MAX_DEPTH = 1_000_000;
+
+/** Rows of the probe batch when --probe-size is not given (fewer when the test split is smaller). */
+export const PROBE_SIZE = 512;
+
 /** Units of the first hidden layer when the widths come from --depth/--width. */
 export const FIRST_WIDTH = 300;
 
@@ -50,7 +59,7 @@ function option<const K extends string, S extends z.ZodType, const D extends z.o
 const positive = () => decimalNumber('a number > 0', (value) => value > 0);
 
 export const RUN_OPTIONS = [
-  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1) }),
+  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1, MAX_DEPTH) }),
   option({ key: 'width', flag: '--width', valueName: 'n', kind: 'int', help: 'units in hidden layers 2..depth', default: 100, schema: decimalInteger(1) }),
   option({
     key: 'layers',
@@ -127,8 +136,8 @@ export const RUN_OPTIONS = [
     flag: '--probe-size',
     valueName: 'n',
     kind: 'int',
-    help: 'held-out samples in the fixed probe batch (at most the test split)',
-    default: 512,
+    help: `held-out samples in the fixed probe batch (default ${PROBE_SIZE}, or the whole test split if smaller; more than the test split is refused)`,
+    default: null,
     schema: decimalInteger(1),
   }),
   option({ key: 'logEvery', flag: '--log-every', valueName: 'k', kind: 'int', help: 'probe every K steps (and at step 0 and the end)', default: 100, schema: decimalInteger(1) }),
@@ -154,10 +163,11 @@ export type RawRunOptions = { [E in Entry as E['key']]?: z.input<E['schema']> };
 /** Every option with its typed value; null where an option is unset (it is then derived). */
 export type RunOptionValues = { [E in Entry as E['key']]: z.output<E['schema']> | E['default'] };
 
-/** The values `vgrad run` uses when a flag is absent (derived from the table), and FIRST_WIDTH. */
+/** The values `vgrad run` uses when a flag is absent (derived from the table), FIRST_WIDTH and PROBE_SIZE. */
 export const DEFAULTS = {
   ...(Object.fromEntries(RUN_OPTIONS.map((entry) => [entry.key, entry.default])) as { [E in Entry as E['key']]: E['default'] }),
   firstWidth: FIRST_WIDTH,
+  probeSize: PROBE_SIZE,
 } as const;
 
 export function runOptionSpec(key: RunOptionKey): Entry {

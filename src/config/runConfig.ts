@@ -11,7 +11,8 @@ export { DEFAULTS, OPTIMIZERS, type OptimizerName, type RawRunOptions, type RunO
 /**
  * Every knob of a run (see the option table for what each means). `layers` holds the hidden
  * widths bottom to top and `depth` their count; --width only feeds `layers`. `init` is the
- * canonical initializer name; `epochs`, `trainSize` and `testSize` are null when not given.
+ * canonical initializer name; `epochs`, `trainSize` and `testSize` are null when not given, and
+ * so is `probeSize` until the run resolves it (DEFAULTS.probeSize, or the test split if smaller).
  */
 export type RunConfig = Omit<RunOptionValues, 'width' | 'layers' | 'steps' | 'init'> & {
   layers: number[];
