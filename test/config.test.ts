@@ -16,8 +16,9 @@ describe('parseRunConfig', () => {
     const c = parseRunConfig({});
     assert.deepEqual(
       { layers: c.layers, depth: c.depth, act: c.act, alpha: c.alpha, init: c.init, gain: c.gain, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, batch: c.batch, steps: c.steps, epochs: c.epochs, seed: c.seed, data: c.data, standardize: c.standardize, probeSize: c.probeSize, logEvery: c.logEvery, backend: c.backend, out: c.out },
-      { layers: [300, 100], depth: 2, act: 'relu', alpha: 0.01, init: 'he', gain: 1, optimizer: 'sgd', lr: 0.05, momentum: 0.9, batch: 64, steps: 250, epochs: null, seed: 42, data: 'mnist', standardize: false, probeSize: 512, logEvery: 100, backend: 'auto', out: 'results' },
+      { layers: [300, 100], depth: 2, act: 'relu', alpha: 0.01, init: 'he', gain: 1, optimizer: 'sgd', lr: 0.05, momentum: 0.9, batch: 64, steps: 250, epochs: null, seed: 42, data: 'mnist', standardize: false, probeSize: null, logEvery: 100, backend: 'auto', out: 'results' },
     );
+    // probeSize null: 512, or the whole test split if smaller, resolved once the data are loaded.
     assert.equal(c.trainSize, null);
     assert.equal(c.testSize, null);
   });
