@@ -7,7 +7,8 @@ import { selectBackend } from '../backend/select.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { loadDataset } from '../data/load.js';
-import { createMlpInterruptible, disposeMlp, type Mlp } from '../model/mlp.js';
+import { createMlpFromWeights, createMlpInterruptible, disposeMlp, type Mlp, readParameters } from '../model/mlp.js';
+import { encodeWeights, readWeightsFile } from '../interop/weights.js';
 import { parseInit } from '../model/initializers.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
 import { baseRunId, RunStore } from '../store/runStore.js';
@@ -53,6 +54,13 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   const resolved = { ...config, steps, backend: backend.name };
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
+
+  // Read and checked before anything is written: a wrong file is a usage error with no run folder.
+  const given = config.initFrom === null ? null : readWeightsFile(config.initFrom, sizes);
+  const saveWeights = (name: string, what: string) => {
+    if (!model) return;
+    store.writeBytes(name, encodeWeights(sizes, readParameters(model), { runId: store.runId, weights: what, act: config.act, alpha: String(config.alpha) }));
+  };
 
   const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
@@ -100,7 +108,9 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     store.writeJson('config.json', resolved);
     injectedFault('model');
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
-    model = await createMlpInterruptible({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
+    const spec = { sizes, act: config.act, alpha: config.alpha };
+    model = given ? createMlpFromWeights(spec, given) : await createMlpInterruptible(spec, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
+    if (config.saveWeights?.includes('init')) saveWeights('weights-step0.safetensors', 'step 0');
     const outcome = await train(model, data, resolved, {
       signal: hooks.signal,
       onStep: hooks.onStep,
@@ -110,6 +120,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         hooks.onProbe?.(point);
       },
     });
+    if (config.saveWeights?.includes('final')) saveWeights('weights-final.safetensors', `step ${outcome.final.step}`);
     const { record, runDir } = publish(outcome);
     return { record, points, runDir };
   } catch (error) {
