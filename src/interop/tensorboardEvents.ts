@@ -5,7 +5,7 @@
  * shows each folder as a run. Events are kept in memory (a run has few probe points) and the file is
  * written once, under a temp name and renamed, so TensorBoard never reads half a file.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,11 +156,9 @@ export class EventFile {
     try {
       mkdirSync(this.folder, { recursive: true });
     } catch (error) {
-      throw new UsageError(`--tensorboard: cannot create ${this.folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a writable folder`);
+      throw new UsageError(`cannot create ${this.folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a writable folder`);
     }
-    if (readdirSync(this.folder).some((name) => name.startsWith('events.out.tfevents.'))) {
-      throw new UsageError(`--tensorboard: ${this.folder} already holds an event file; remove it or give another folder`);
-    }
+    if (hasEventFile(this.folder)) throw new UsageError(`${this.folder} already holds an event file; remove it or give another folder`);
     const path = join(this.folder, this.fileName);
     const temp = join(this.folder, `.${this.fileName}.tmp-${process.pid}`);
     try {
@@ -174,4 +172,9 @@ export class EventFile {
     }
     return path;
   }
+}
+
+/** The folder exists and holds a TensorBoard event file. */
+export function hasEventFile(folder: string): boolean {
+  return existsSync(folder) && readdirSync(folder).some((name) => name.startsWith('events.out.tfevents.'));
 }
