@@ -57,6 +57,14 @@ export function runCommand(): Command {
           const outcome = error.keptIn ? `; kept up to the last probe point as status "interrupted" in ${error.keptIn}` : '; nothing stored';
           process.stderr.write(`vgrad: ${error.message} (${interrupts.received})${outcome}\n`);
           process.exitCode = interrupts.exitCode!;
+          // A kept run gets its events too, read back from the stored folder.
+          if (error.keptIn && config.tensorboard !== null) {
+            const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
+            const { readStoredRun } = await import('../store/metrics.js');
+            const { join } = await import('node:path');
+            const { record, points } = readStoredRun(join(error.keptIn, 'summary.json'));
+            writeRunEvents(runEventsFolder(config.tensorboard, record), record, points);
+          }
           return;
         }
         throw error;
