@@ -10,6 +10,8 @@ import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { theoryCommand } from './theory.js';
+import { exportCommand } from './export.js';
+import { tensorboardCommand } from './tensorboard.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -52,7 +54,12 @@ export function buildProgram(): Command {
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
   program.addCommand(theoryCommand());
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  program.addCommand(exportCommand());
+  program.addCommand(tensorboardCommand());
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  }
   return program;
 }
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addRunOptions } from '../config/options.js';
 import { parseRunConfig, type RawRunOptions } from '../config/runConfig.js';
 import { toJson } from '../store/record.js';
+import { ensureWritableFolder } from './folders.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { Interrupts } from './interrupts.js';
@@ -31,6 +32,8 @@ export function runCommand(): Command {
     )
     .action(async (flags: RunFlags) => {
       const config = parseRunConfig(flags);
+      // The TensorBoard folder must be writable before any training is paid for.
+      if (config.tensorboard !== null) ensureWritableFolder(config.tensorboard, '--tensorboard');
       // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
       const { runExperiment } = await import('../train/experiment.js');
       const { InterruptedError } = await import('../util/abort.js');
@@ -54,6 +57,14 @@ export function runCommand(): Command {
           const outcome = error.keptIn ? `; kept up to the last probe point as status "interrupted" in ${error.keptIn}` : '; nothing stored';
           process.stderr.write(`vgrad: ${error.message} (${interrupts.received})${outcome}\n`);
           process.exitCode = interrupts.exitCode!;
+          // A kept run gets its events too, read back from the stored folder.
+          if (error.keptIn && config.tensorboard !== null) {
+            const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
+            const { readStoredRun } = await import('../store/metrics.js');
+            const { join } = await import('node:path');
+            const { record, points } = readStoredRun(join(error.keptIn, 'summary.json'));
+            writeRunEvents(runEventsFolder(config.tensorboard, record), record, points);
+          }
           return;
         }
         throw error;
@@ -67,5 +78,10 @@ export function runCommand(): Command {
         writeStdout(renderFittedReport(result.record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
       }
       if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
+      if (config.tensorboard !== null) {
+        const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
+        const path = writeRunEvents(runEventsFolder(config.tensorboard, result.record), result.record, result.points);
+        if (!flags.quiet) process.stderr.write(`TensorBoard events in ${path}\n`);
+      }
     });
 }

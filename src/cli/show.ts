@@ -43,9 +43,16 @@ export function showCommand(): Command {
     .argument('<run>', 'a run id (looked up under --out), a run folder, or its summary.json')
     .option('--out <dir>', 'root folder of stored runs, for a bare run id', 'results')
     .option('--json', 'print the stored record as JSON')
+    .option('--csv', 'print every probe point\'s per-layer statistics as CSV (as vgrad export csv)')
     .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExamples:\n  $ vgrad show 20261129-161144-relu-he-d2-s42\n  $ vgrad show results/runs/20261129-161144-relu-he-d2-s42/summary.json --json')
-    .action((run: string, flags: { json?: boolean; out: string; wide?: boolean }) => {
+    .action(async (run: string, flags: { json?: boolean; csv?: boolean; out: string; wide?: boolean }) => {
+      if (flags.csv) {
+        if (flags.json) throw new UsageError('--csv and --json cannot both be given; pick one');
+        const { csvForRuns } = await import('./export.js');
+        writeStdout(csvForRuns([locateRunRecord(run, flags.out)], flags.out));
+        return;
+      }
       const record = readRunRecord(locateRunRecord(run, flags.out));
       writeStdout(flags.json ? `${toJson(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
     });

@@ -151,6 +151,41 @@ export const RUN_OPTIONS = [
     default: 'auto',
     schema: caseInsensitiveChoice(BACKEND_CHOICES),
   }),
+  option({
+    key: 'saveWeights',
+    flag: '--save-weights',
+    valueName: 'when',
+    kind: 'list',
+    help: 'write the weights as safetensors in the run folder: init (weights-step0.safetensors), final (weights-final.safetensors), or init,final',
+    default: null,
+    schema: z.string().transform((text, ctx) => {
+      const picks = text.split(',').map((part) => part.trim().toLowerCase());
+      const bad = picks.find((part) => part !== 'init' && part !== 'final');
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `has '${bad}'; allowed: init, final, or init,final` });
+        return z.NEVER;
+      }
+      return [...new Set(picks)].sort().reverse() as ('init' | 'final')[];
+    }),
+  }),
+  option({
+    key: 'initFrom',
+    flag: '--init-from',
+    valueName: 'file',
+    kind: 'string',
+    help: 'start from the weights in a safetensors file (layers.N.weight out×in, layers.N.bias), e.g. a run\'s weights-step0.safetensors, instead of --init',
+    default: null,
+    schema: z.string().min(1, { error: 'must be a file path' }),
+  }),
+  option({
+    key: 'tensorboard',
+    flag: '--tensorboard',
+    valueName: 'dir',
+    kind: 'string',
+    help: 'also write a TensorBoard event file to DIR/<run-id>/ (probe statistics, loss, accuracy, config, hparams)',
+    default: null,
+    schema: z.string().min(1, { error: 'must be a folder path' }),
+  }),
   option({ key: 'out', flag: '--out', valueName: 'dir', kind: 'string', help: 'root folder for stored runs', default: 'results', schema: z.string().min(1, { error: 'must be a folder path' }) }),
 ] as const;
 

@@ -73,6 +73,9 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
     logEvery: values.logEvery,
     backend: values.backend,
     out: values.out,
+    saveWeights: values.saveWeights,
+    initFrom: values.initFrom,
+    tensorboard: values.tensorboard,
   };
   return { config, given };
 }

@@ -78,6 +78,26 @@ function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitCont
 }
 
 /**
+ * Builds the net with given parameters (weight l is fanIn × fanOut, row-major, as `weights[l]`
+ * holds it), e.g. read from a safetensors file. The caller has checked the shapes.
+ */
+export function createMlpFromWeights(spec: MlpSpec, layers: { weight: Float32Array; bias: Float32Array }[]): Mlp {
+  const id = `vgrad${++modelCounter}`;
+  const weights: tf.Variable<tf.Rank.R2>[] = [];
+  const biases: tf.Variable<tf.Rank.R1>[] = [];
+  layers.forEach((layer, l) => {
+    weights.push(tf.tidy(() => tf.variable(tf.tensor2d(layer.weight, [spec.sizes[l], spec.sizes[l + 1]]), true, `${id}/W${l + 1}`)));
+    biases.push(tf.tidy(() => tf.variable(tf.tensor1d(layer.bias), true, `${id}/b${l + 1}`)));
+  });
+  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
+}
+
+/** The net's parameters read back from the device: weight l fanIn × fanOut, row-major. */
+export function readParameters(model: Mlp): { weight: Float32Array; bias: Float32Array }[] {
+  return model.weights.map((w, l) => ({ weight: Float32Array.from(w.dataSync()), bias: Float32Array.from(model.biases[l].dataSync()) }));
+}
+
+/**
  * Layer-by-layer computations are written once, as generators that yield after each layer: run
  * straight through (inside tf.tidy, as the training step does), or with a checkpoint at each yield.
  */

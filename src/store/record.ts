@@ -25,7 +25,8 @@ export interface LayerRecord {
 export interface RunRecord {
   schema: typeof RUN_SCHEMA;
   runId: string;
-  config: RunConfig & { backend: string };
+  /** The resolved config: probeSize and steps as the run used them. */
+  config: Omit<RunConfig, 'probeSize'> & { probeSize: number; backend: string };
   backend: { name: string; version: string; coreVersion: string; features: Record<string, boolean> };
   data: { name: string; trainSamples: number; testSamples: number; probeSamples: number; features: number };
   /** interrupted: stopped by a signal after at least one probe point beyond step 0; `final` is then the last probe point. */

@@ -36,7 +36,7 @@ export interface RunLock {
 }
 
 /** Writes `text` to `path` via a temp file and a rename, so `path` is either old or complete. */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const temp = `${path}.tmp-${process.pid}`;
   writeTempFile(temp, text, path);
   renameSync(temp, path);
@@ -47,7 +47,7 @@ export function writeFileAtomic(path: string, text: string): void {
  * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
  * kill the process mid-write and check the target holds the old content or the new, never a part.
  */
-function writeTempFile(file: string, text: string, target: string): void {
+function writeTempFile(file: string, text: string | Uint8Array, target: string): void {
   const pauseOn = process.env.VGRAD_TEST_PAUSE_WRITE;
   if (pauseOn !== undefined && basename(target) === pauseOn) {
     writeFileSync(file, text.slice(0, text.length >> 1));
@@ -132,6 +132,11 @@ export class RunStore {
 
   writeJson(name: string, value: unknown): void {
     this.write(name, () => writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\n`));
+  }
+
+  /** Writes a binary file (e.g. weights) atomically inside the run folder. */
+  writeBytes(name: string, bytes: Uint8Array): void {
+    this.write(name, () => writeFileAtomic(join(this.partialDir, name), bytes));
   }
 
   /** Appends one JSON line; the folder is published only when complete, so lines never tear for readers. */

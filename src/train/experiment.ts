@@ -8,7 +8,8 @@ import { UsageError } from '../config/errors.js';
 import { DEFAULTS, resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { loadDataset } from '../data/load.js';
 import { assertFitsMemory, estimateMemory } from '../model/memory.js';
-import { createMlpInterruptible, disposeMlp, EVAL_CHUNK, type Mlp } from '../model/mlp.js';
+import { createMlpFromWeights, createMlpInterruptible, disposeMlp, EVAL_CHUNK, type Mlp, readParameters } from '../model/mlp.js';
+import { encodeWeights, readWeightsFile } from '../interop/weights.js';
 import { parseInit } from '../model/initializers.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
 import { baseRunId, RunStore } from '../store/runStore.js';
@@ -64,6 +65,13 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   const memory = estimateMemory({ sizes, batch: config.batch, probeSize, evalChunk, optimizer: config.optimizer });
   assertFitsMemory(memory, memoryLimitBytes(backend), backend.name);
 
+  // Read and checked before anything is written: a wrong file is a usage error with no run folder.
+  const given = config.initFrom === null ? null : readWeightsFile(config.initFrom, sizes);
+  const saveWeights = (name: string, what: string) => {
+    if (!model) return;
+    store.writeBytes(name, encodeWeights(sizes, readParameters(model), { runId: store.runId, weights: what, act: config.act, alpha: String(config.alpha) }));
+  };
+
   const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
   const points: ProbePoint[] = [];
@@ -110,7 +118,9 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     store.writeJson('config.json', resolved);
     injectedFault('model');
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
-    model = await createMlpInterruptible({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
+    const spec = { sizes, act: config.act, alpha: config.alpha };
+    model = given ? createMlpFromWeights(spec, given) : await createMlpInterruptible(spec, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
+    if (config.saveWeights?.includes('init')) saveWeights('weights-step0.safetensors', 'step 0');
     const outcome = await train(model, data, resolved, {
       signal: hooks.signal,
       onStep: hooks.onStep,
@@ -120,6 +130,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         hooks.onProbe?.(point);
       },
     });
+    if (config.saveWeights?.includes('final')) saveWeights('weights-final.safetensors', `step ${outcome.final.step}`);
     const { record, runDir } = publish(outcome);
     return { record, points, runDir };
   } catch (error) {

@@ -1,0 +1,92 @@
+/**
+ * A run as TensorBoard sees it: one event file in one folder. Used by `vgrad run --tensorboard`
+ * (with the live run's record and points) and `vgrad tensorboard` (with a stored run's); a sweep
+ * passes one folder per cell. Written from the record and probe points only, like every report.
+ *
+ * Tags (layer numbers as in the table, 1 = first hidden layer, zero-padded to two digits):
+ *   layerNN/<statistic>   each probe statistic in snake_case (preact_var, grad_var, saturated …);
+ *                         null values (the output layer's saturated/dead, update_ratio at step 0) are left out
+ *   loss/probe, accuracy/probe, loss/train, accuracy/train   at each probe point (train: mean since the previous point)
+ *   final/train_loss, final/train_acc, final/test_acc        at the final step
+ *   layerNN/activations, layerNN/gradients                   histograms, where the probe points carry them
+ *   config/text_summary   the configuration as a Markdown table; the same values as HParams
+ */
+import { join } from 'node:path';
+import type { LayerStats } from '../probes/layerStats.js';
+import type { RunRecord } from '../store/record.js';
+import type { ProbePoint } from '../train/loop.js';
+import { EventFile, type HParamsStatus, type HParamValue, type Histogram } from './tensorboardEvents.js';
+
+export const METRIC_TAGS = ['final/test_acc', 'final/train_acc', 'final/train_loss', 'loss/probe', 'accuracy/probe'];
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const layerTag = (index: number) => `layer${String(index).padStart(2, '0')}`;
+
+/** Where the run's outputs went: not settings of the experiment, so not HParams. */
+const OUTPUT_KEYS = new Set(['out', 'tensorboard', 'saveWeights']);
+
+/** The config as flat HParams values: lists joined with commas, nulls and output folders left out. */
+export function hparamValues(config: RunRecord['config']): Record<string, HParamValue> {
+  const values: Record<string, HParamValue> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === null || value === undefined || OUTPUT_KEYS.has(key)) continue;
+    if (Array.isArray(value)) values[key] = value.join(',');
+    else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') values[key] = value;
+  }
+  return values;
+}
+
+function markdownTable(values: Record<string, HParamValue>): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  return ['| setting | value |', '|---|---|', ...Object.entries(values).map(([k, v]) => `| ${escape(k)} | ${escape(String(v))} |`)].join('\n');
+}
+
+/**
+ * The histograms a probe point carries, per layer (1-based). The probes' fixed-bin histograms are
+ * added on another branch; this is the one place that reads them: `point.histograms[l]` with
+ * `activations` and `gradients`, each { edges, counts }.
+ */
+export function pointHistograms(point: ProbePoint): { layer: number; activations?: Histogram; gradients?: Histogram }[] {
+  const raw = (point as ProbePoint & { histograms?: ({ activations?: Histogram; gradients?: Histogram } | null)[] }).histograms;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((entry, l) => (entry ? [{ layer: l + 1, activations: entry.activations, gradients: entry.gradients }] : []));
+}
+
+const STATUS: Record<RunRecord['status'], HParamsStatus> = { ok: 'success', diverged: 'failure', interrupted: 'unknown' };
+
+/** Writes `folder/events.out.tfevents.<time>.<host>` for one run; returns its path. */
+export function writeRunEvents(folder: string, record: RunRecord, points: ProbePoint[], startSecs = Date.now() / 1000): string {
+  const file = new EventFile(folder, startSecs);
+  const values = hparamValues(record.config);
+  file.text('config', 0, markdownTable(values));
+  let lastSecs = startSecs;
+  for (const point of points) {
+    const wall = startSecs + point.elapsedMs / 1000;
+    lastSecs = Math.max(lastSecs, wall);
+    const put = (tag: string, value: number | null) => {
+      if (value !== null && value !== undefined) file.scalar(tag, point.step, value, wall);
+    };
+    put('loss/probe', point.probeLoss);
+    put('accuracy/probe', point.probeAcc);
+    put('loss/train', point.trainLoss);
+    put('accuracy/train', point.trainAcc);
+    point.layers.forEach((stats, l) => {
+      for (const [name, value] of Object.entries(stats) as [keyof LayerStats, number | null][]) put(`${layerTag(l + 1)}/${snake(name)}`, value);
+    });
+    for (const h of pointHistograms(point)) {
+      if (h.activations) file.histogram(`${layerTag(h.layer)}/activations`, point.step, h.activations, wall);
+      if (h.gradients) file.histogram(`${layerTag(h.layer)}/gradients`, point.step, h.gradients, wall);
+    }
+  }
+  const final = record.final;
+  file.scalar('final/train_loss', final.step, final.loss, lastSecs);
+  file.scalar('final/train_acc', final.step, final.trainAcc, lastSecs);
+  file.scalar('final/test_acc', final.step, final.testAcc, lastSecs);
+  file.hparams(values, METRIC_TAGS, STATUS[record.status], lastSecs);
+  return file.write();
+}
+
+/** The folder a run gets under a TensorBoard log folder: its run id. */
+export function runEventsFolder(logDir: string, record: RunRecord): string {
+  return join(logDir, record.runId);
+}
