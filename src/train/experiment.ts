@@ -36,6 +36,13 @@ export interface ExperimentResult {
   runDir: string;
 }
 
+/** E[x²] over every entry, in float64: what the theory overlay needs of the input (record.data). */
+function secondMoment(x: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  return x.length === 0 ? 0 : sum / x.length;
+}
+
 export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const backend = await selectBackend(config.backend);
   const data = loadDataset({
@@ -53,6 +60,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   const resolved = { ...config, steps, backend: backend.name };
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
+  const inputSecondMoment = secondMoment(data.train.x);
 
   const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
@@ -71,6 +79,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         testSamples: data.test.labels.length,
         probeSamples: Math.min(config.probeSize, data.test.labels.length),
         features: data.features,
+        inputSecondMoment,
       },
       status: outcome.status,
       divergedAt: outcome.divergedAt,
