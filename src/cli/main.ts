@@ -10,6 +10,7 @@ import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { theoryCommand } from './theory.js';
+import { reportCommand } from './report.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
   program.addCommand(theoryCommand());
+  program.addCommand(reportCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
