@@ -185,14 +185,14 @@ export function saturationMapChart(runs: StoredRun[]): Chart | null {
       $schema: SCHEMA,
       config: CONFIG,
       data: { values: rows },
-      facet: { row: { field: 'config', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start' } } },
+      facet: { row: { field: 'config', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'right', labelLimit: 300 } } },
       spec: {
         width: 480,
         // A fixed height (a step height with independent scales fails in vega-lite's facet).
         height: Math.max(60, 14 * Math.max(...runs.map((run) => run.record.layers.length - 1))),
         mark: 'rect',
         encoding: {
-          x: { field: 'step', type: 'ordinal', title: 'step', axis: { labelOverlap: true } },
+          x: { field: 'step', type: 'ordinal', title: 'step', axis: { labelOverlap: true, labelAngle: 0 } },
           y: { field: 'layer', type: 'ordinal', title: 'layer', sort: 'descending' },
           color: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1], scheme: 'orangered' }, legend: { format: '.0%' } },
           tooltip: [{ field: 'config' }, { field: 'layer' }, { field: 'step' }, { field: 'share', format: '.1%' }],
@@ -215,12 +215,16 @@ export function histogramPoints(points: StoredPoint[], steps?: number[]): Stored
 /** An x axis for one bin spec: the value for linear bins, "±1eK" decades for signed-log10. */
 function binAxis(spec: BinSpec): Record<string, unknown> {
   if (spec.kind === 'linear') return { field: 'x', type: 'quantitative', title: 'value', scale: { domain: [spec.low, spec.high] } };
+  // Position p = ±(decade − minExp + 2), 0 for exact zeros (binCenters): ticks every 4 decades, labelled.
+  const ticks: number[] = [0];
+  for (let e = spec.minExp; e < spec.maxExp; e += 4) ticks.push(e - spec.minExp + 2, -(e - spec.minExp + 2));
   const offset = spec.minExp - 2;
   return {
     field: 'x',
     type: 'quantitative',
-    title: `value (signed decades; 0 = exactly 0, ±1 = below 1e${spec.minExp})`,
-    axis: { labelExpr: `datum.value == 0 ? '0' : abs(datum.value) < 2 ? '' : (datum.value < 0 ? '−' : '') + '1e' + (abs(datum.value) + ${offset})`, tickMinStep: 1 },
+    title: 'value (signed decades)',
+    scale: { domain: [-(spec.maxExp - spec.minExp + 2), spec.maxExp - spec.minExp + 2], nice: false },
+    axis: { values: ticks.sort((a, b) => a - b), labelExpr: `datum.value == 0 ? '0' : (datum.value < 0 ? '−' : '') + '1e' + (abs(datum.value) + ${offset})`, labelAngle: -45 },
   };
 }
 
