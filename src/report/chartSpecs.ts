@@ -185,7 +185,9 @@ export function saturationMapChart(runs: StoredRun[]): Chart | null {
       $schema: SCHEMA,
       config: CONFIG,
       data: { values: rows },
-      facet: { row: { field: 'config', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'right', labelLimit: 300 } } },
+      // Wrapped facet, one column: each configuration's name above its map.
+      facet: { field: 'config', type: 'nominal', title: null, header: { labelAnchor: 'start', labelLimit: 600 } },
+      columns: 1,
       spec: {
         width: 480,
         // A fixed height (a step height with independent scales fails in vega-lite's facet).
