@@ -44,12 +44,16 @@ export async function chartSvg(chart: Chart): Promise<string> {
   }
 }
 
+/** resvg's options: only the shipped fonts (the same PNG on every machine), 2× zoom, white background. */
+export function pngOptions() {
+  return {
+    font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'zoom' as const, value: PNG_SCALE },
+    background: 'white',
+  };
+}
+
 export async function svgToPng(svg: string): Promise<Buffer> {
   const { Resvg } = await import('@resvg/resvg-js');
-  const resvg = new Resvg(svg, {
-    font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'zoom', value: PNG_SCALE },
-    background: 'white',
-  });
-  return resvg.render().asPng();
+  return new Resvg(svg, pngOptions()).render().asPng();
 }
