@@ -19,7 +19,7 @@ import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
 /** Every column the run table has; with --wide or piped output all must be there. */
-const ALL_HEADS = ['layer', 'shape', 'w std', 'z mean', 'z var', 'φ(z) var', 'sat', 'dead', 'grad var', '‖∇W‖', '‖ΔW‖/‖W‖', 'flags'];
+const ALL_HEADS = ['layer', 'shape', 'w std', 'z mean', 'z var', 'z theory', 'z ÷ theory', 'φ(z) var', 'sat', 'dead', 'grad var', 'grad theory', 'grad ÷ theory', '‖∇W‖', '‖ΔW‖/‖W‖', 'flags'];
 
 const scriptAvailable = spawnSync('script', ['-V'], { encoding: 'utf8' }).status === 0;
 const torchAvailable = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
@@ -88,7 +88,11 @@ describe('tables fit the terminal', { skip: scriptAvailable ? false : 'util-linu
       assertFits(output, columns);
       const head = headRow(output);
       for (const kept of ['layer', 'shape', 'grad var', 'flags']) assert.ok(head.includes(kept), `${kept} kept: ${head}`);
-      const note = output.split('\n').find((line) => line.startsWith('Left out to fit: '));
+      // The note may wrap onto more lines (fitLines): join them.
+      const outLines = output.split('\n');
+      const noteStart = outLines.findIndex((line) => line.startsWith('Left out to fit: '));
+      const noteEnd = outLines.findIndex((line, i) => i >= noteStart && line.endsWith(')'));
+      const note = noteStart < 0 || noteEnd < 0 ? undefined : outLines.slice(noteStart, noteEnd + 1).join(' ').replace(/ +/g, ' ');
       assert.ok(note, 'the note on left-out columns');
       assert.match(note!, /\(--wide shows all\)$/);
       // Exactly the columns missing from the head are named in the note.

@@ -11,6 +11,7 @@ import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { theoryCommand } from './theory.js';
 import { exportCommand } from './export.js';
+import { reportCommand } from './report.js';
 import { tensorboardCommand } from './tensorboard.js';
 
 export const EXIT_USAGE = 2;
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   program.addCommand(theoryCommand());
   program.addCommand(exportCommand());
   program.addCommand(tensorboardCommand());
+  program.addCommand(reportCommand());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());

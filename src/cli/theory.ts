@@ -3,11 +3,10 @@
  * from the same flags. Pure math (src/theory); it never loads TensorFlow.js.
  */
 import { Command } from 'commander';
-import Table from 'cli-table3';
 import { addRunOptions, type RawRunOptions, type RunOptionKey } from '../config/options.js';
 import { parseRunConfig, type RunConfig } from '../config/runConfig.js';
 import { formatNumber } from '../report/layerTable.js';
-import { tableOptions } from '../report/tableStyle.js';
+import { droppedNote, fitLines, fittedTable, type TableColumn } from '../report/fitWidth.js';
 import { toJson } from '../store/record.js';
 import { inputMomentFor } from '../data/inputMoment.js';
 import { type InputShape, predictForConfig } from '../theory/forConfig.js';
@@ -15,9 +14,12 @@ import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
 import type { Verdict } from '../probes/verdicts.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
+import { outputWidth } from './terminal.js';
 
 interface TheoryFlags extends RawRunOptions {
   json?: boolean;
+  wide?: boolean;
 }
 
 /** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
@@ -35,27 +37,34 @@ function describeDepthScale(prediction: Prediction): string {
     : `${head}: ξ = −1/ln χ* = −${layers}; the gradient variance grows ×e every ${layers} layers toward the input (exploding)`;
 }
 
-function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, verdict: Verdict, useColor: NodeJS.WriteStream): string {
+function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, verdict: Verdict, useColor: NodeJS.WriteStream, maxWidth?: number): string {
   const color = chalkFor(useColor);
-  const table = new Table(tableOptions(color, ['layer', 'shape', 'σw²', 'z var q', 'φ(z) mean', 'φ(z) var', 'χ', 'grad var ÷ out', 'sat', 'flags']));
-  prediction.layers.forEach((layer, l) => {
-    table.push([
-      layer.kind === 'output' ? `${layer.index} out` : String(layer.index),
-      `${layer.fanIn}→${layer.fanOut}`,
-      formatNumber(layer.sigmaW2),
-      formatNumber(layer.preactVar),
-      formatNumber(layer.actMean),
-      formatNumber(layer.actVar),
-      formatNumber(layer.chi),
-      formatNumber(layer.gradVarRatio),
-      layer.saturated === null ? '–' : Number.isFinite(layer.saturated) ? `${(layer.saturated * 100).toFixed(1)}%` : formatNumber(layer.saturated),
-      color.yellow((verdict.flags[l] ?? []).join(', ')),
-    ]);
+  const layers = prediction.layers;
+  const column = (head: string, cell: (layer: Prediction['layers'][number], l: number) => string, dropOrder?: number): TableColumn => ({
+    head,
+    cells: layers.map(cell),
+    dropOrder,
   });
+  // Narrow terminals lose σw² first, then the φ(z) moments and χ; layer, shape, q, the gradient and the flags stay.
+  const columns: TableColumn[] = [
+    column('layer', (layer) => (layer.kind === 'output' ? `${layer.index} out` : String(layer.index))),
+    column('shape', (layer) => `${layer.fanIn}→${layer.fanOut}`),
+    column('σw²', (layer) => formatNumber(layer.sigmaW2), 1),
+    column('z var q', (layer) => formatNumber(layer.preactVar), 6),
+    column('φ(z) mean', (layer) => formatNumber(layer.actMean), 2),
+    column('φ(z) var', (layer) => formatNumber(layer.actVar), 3),
+    column('χ', (layer) => formatNumber(layer.chi), 4),
+    column('grad var ÷ out', (layer) => formatNumber(layer.gradVarRatio)),
+    column('sat', (layer) => (layer.saturated === null ? '–' : Number.isFinite(layer.saturated) ? `${(layer.saturated * 100).toFixed(1)}%` : formatNumber(layer.saturated)), 5),
+    { ...column('flags', (_layer, l) => (verdict.flags[l] ?? []).join(', ')), wraps: true, paint: (text: string) => color.yellow(text) },
+  ];
+  const fitted = fittedTable(color, columns, maxWidth);
+  const note = droppedNote(fitted.dropped);
   const shape = [input.features, ...config.layers, input.classes].join('→');
   return [
     color.bold(`Mean-field prediction at initialization: ${shape}, --act ${config.act}, --init ${config.init}, E[x²] = ${formatNumber(input.inputSecondMoment)} (--data ${config.data})`),
-    table.toString(),
+    fitted.table,
+    ...(note ? [note] : []),
     describeDepthScale(prediction),
     "χ = σw²(l+1)·E[φ'(z)²]; going down from layer l+1 to l the gradient variance is multiplied by χ·n(l+1)/n(l).",
     `verdict: ${verdict.verdict} (run's flag rules applied to the predicted numbers)`,
@@ -69,6 +78,7 @@ export function theoryCommand(): Command {
   return command
     .description('mean-field prediction at initialization (z var, χ, gradient variance, saturation) for the net run builds')
     .option('--json', 'print JSON on stdout')
+    .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExamples:\n  $ vgrad theory --act tanh --init normal1 --depth 10\n  $ vgrad theory --act selu --init lecun --layers 300,100,100,100 --json')
     .action(async (flags: TheoryFlags) => {
       const config = parseRunConfig(flags);
@@ -86,6 +96,7 @@ export function theoryCommand(): Command {
         process.stdout.write(`${toJson({ schema: 'vgrad.theory/1', config: model, features: input.features, classes: input.classes, inputSecondMoment: input.inputSecondMoment, ...prediction, verdict: verdict.verdict, flags: verdict.flags })}\n`);
         return;
       }
-      process.stdout.write(renderTable(config, input, prediction, verdict, process.stdout));
+      const maxWidth = outputWidth(process.stdout, flags.wide);
+      writeStdout(fitLines(renderTable(config, input, prediction, verdict, process.stdout, maxWidth), maxWidth));
     });
 }

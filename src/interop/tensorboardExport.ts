@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { LayerStats } from '../probes/layerStats.js';
 import type { RunRecord } from '../store/record.js';
 import type { ProbePoint } from '../train/loop.js';
+import type { BinSpec } from '../probes/binSpecs.js';
 import { EventFile, type HParamsStatus, type HParamValue, type Histogram } from './tensorboardEvents.js';
 
 export const METRIC_TAGS = ['final/test_acc', 'final/train_acc', 'final/train_loss', 'loss/probe', 'accuracy/probe'];
@@ -42,14 +43,37 @@ function markdownTable(values: Record<string, HParamValue>): string {
 }
 
 /**
- * The histograms a probe point carries, per layer (1-based). The probes' fixed-bin histograms are
- * added on another branch; this is the one place that reads them: `point.histograms[l]` with
- * `activations` and `gradients`, each { edges, counts }.
+ * A probe histogram (fixed bins, src/probes/binSpecs.ts) as TensorBoard edges and counts. Edges must
+ * increase, so the open-ended bins get a finite outer edge one bin (or one decade) wide, the signed-log
+ * bins' zero and the two "tiny" bins share one bin [−10^minExp, 10^minExp], and the NaN count is left
+ * out (TensorBoard has no place for it; the NaN share is in metrics.jsonl).
  */
+export function tensorboardHistogram(spec: BinSpec, counts: ArrayLike<number>): Histogram {
+  if (spec.kind === 'linear') {
+    const width = (spec.high - spec.low) / spec.bins;
+    const edges = Array.from({ length: spec.bins + 3 }, (_, k) => spec.low + (k - 1) * width);
+    return { edges, counts: Array.from(counts).slice(0, spec.bins + 2) };
+  }
+  const decades = spec.maxExp - spec.minExp;
+  const all = Array.from(counts);
+  const zero = decades + 2;
+  const negative = all.slice(0, zero - 1); // −over, then −decades from the largest down
+  const positive = all.slice(zero + 2, zero + 2 + decades + 1); // +decades upward, then +over
+  const middle = all[zero - 1] + all[zero] + all[zero + 1];
+  const negativeEdges = Array.from({ length: decades + 2 }, (_, k) => -(10 ** (spec.maxExp + 1 - k)));
+  const positiveEdges = Array.from({ length: decades + 2 }, (_, k) => 10 ** (spec.minExp + k));
+  return { edges: [...negativeEdges, ...positiveEdges], counts: [...negative, middle, ...positive] };
+}
+
+/** The histograms a probe point carries, per layer (1-based), as TensorBoard histograms. */
 export function pointHistograms(point: ProbePoint): { layer: number; activations?: Histogram; gradients?: Histogram }[] {
-  const raw = (point as ProbePoint & { histograms?: ({ activations?: Histogram; gradients?: Histogram } | null)[] }).histograms;
+  const raw = point.histograms;
   if (!Array.isArray(raw)) return [];
-  return raw.flatMap((entry, l) => (entry ? [{ layer: l + 1, activations: entry.activations, gradients: entry.gradients }] : []));
+  return raw.map((entry, l) => ({
+    layer: l + 1,
+    activations: tensorboardHistogram(entry.act.bins, entry.act.counts),
+    gradients: tensorboardHistogram(entry.grad.bins, entry.grad.counts),
+  }));
 }
 
 const STATUS: Record<RunRecord['status'], HParamsStatus> = { ok: 'success', diverged: 'failure', interrupted: 'unknown' };

@@ -14,6 +14,8 @@
  */
 import * as tf from '../backend/tf.js';
 import { maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
+import { actBinsFor, type BinSpec, binCount, GRAD_BINS } from './binSpecs.js';
+import { histogram } from './histograms.js';
 import { type Gradients, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
 
 export interface LayerStats {
@@ -32,11 +34,20 @@ export interface LayerStats {
   updateRatio: number | null;
 }
 
+/** Fixed-bin counts of one layer's values over every (sample, unit) pair of the probe batch (binSpecs.ts). */
+export interface LayerHistograms {
+  /** φ(z) (softmax for the output layer). */
+  act: { bins: BinSpec; counts: number[] };
+  /** The per-sample gradient ∂ℓᵢ/∂zᵢ, as gradVar. */
+  grad: { bins: BinSpec; counts: number[] };
+}
+
 export interface ProbeResult {
   /** Mean cross-entropy and accuracy on the probe batch. */
   probeLoss: number;
   probeAcc: number;
   layers: LayerStats[];
+  histograms: LayerHistograms[];
 }
 
 /**
@@ -89,16 +100,19 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
   const layerCount = model.weights.length;
   const batchSize = batch.x.shape[0];
   const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
+  const actBins = Array.from({ length: layerCount }, (_, l) => actBinsFor(l === layerCount - 1 ? 'softmax' : model.act));
   const packed = tf.tidy(() => {
     const grads = given ?? lossAndGradients(model, batch);
     const rows: tf.Tensor1D[] = [];
+    const counts: tf.Tensor1D[] = [];
     for (let l = 0; l < layerCount; l++) {
       const isOutput = l === layerCount - 1;
       const z = grads.trace.preacts[l];
       const a = isOutput ? (tf.softmax(z) as tf.Tensor2D) : grads.trace.inputs[l + 1];
       rows.push(rawLayerTensor(z, a, grads.preactGrads[l], grads.weightGrads[l], model.weights[l], isOutput ? undefined : grads.slopes[l], saturationBelow));
+      counts.push(histogram(a, actBins[l]), histogram(tf.mul(grads.preactGrads[l], batchSize), GRAD_BINS));
     }
-    return tf.concat([tf.reshape(grads.logProbs, [-1]), ...rows]);
+    return tf.concat([tf.reshape(grads.logProbs, [-1]), ...rows, ...counts]);
   });
   const values = packed.dataSync();
   packed.dispose();
@@ -129,5 +143,14 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
       updateRatio: null,
     });
   }
-  return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers };
+  const histograms: LayerHistograms[] = [];
+  let at = statsStart + layerCount * width;
+  const take = (bins: BinSpec) => {
+    const n = binCount(bins);
+    const counts = Array.from(values.subarray(at, at + n));
+    at += n;
+    return { bins, counts };
+  };
+  for (let l = 0; l < layerCount; l++) histograms.push({ act: take(actBins[l]), grad: take(GRAD_BINS) });
+  return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers, histograms };
 }

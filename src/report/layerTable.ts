@@ -8,6 +8,8 @@ import type { RunRecord } from '../store/record.js';
 import { droppedNote, fitColumns, fitLines, renderTable, type TableColumn } from './fitWidth.js';
 import { ABOVE_SCALE, ACT_VAR_SCALE, BELOW_SCALE, GRAD_VAR_SCALE, logBar, scaleLabel, type LogScale } from './logBar.js';
 import { runHeader } from './runHeader.js';
+import { theoryOverlay, type TheoryOverlay } from './theoryOverlay.js';
+import { DIFFERENCE_SDS } from '../theory/overlay.js';
 
 export function formatNumber(value: number | null): string {
   if (value === null) return '–';
@@ -42,7 +44,7 @@ function withBar(values: string[], head: string, scale: LogScale, raw: (number |
  * update ratio, w std, z mean, ‖∇W‖ and φ(z) var, then dead, sat and z var; layer, shape, grad var
  * with its bar and the flags always stay.
  */
-function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: ChalkInstance): TableColumn[] {
+function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: ChalkInstance, overlay: TheoryOverlay | null): TableColumn[] {
   const rows = picks.flatMap((pick) => {
     const flags = layerFlags(record, pick);
     return record.layers.map((layer, l) => ({ layer, stats: layer[pick], flags: flags[l] as string[] }));
@@ -52,12 +54,39 @@ function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: 
   const act = withBar(rows.map((r) => formatNumber(r.stats.actVar)), 'φ(z) var', ACT_VAR_SCALE, rows.map((r) => r.stats.actVar));
   const grad = withBar(rows.map((r) => formatNumber(r.stats.gradVar)), 'grad var', GRAD_VAR_SCALE, rows.map((r) => r.stats.gradVar));
   const flagged = (flag: string) => (text: string, row: number) => bad(text, rows[row].flags.includes(flag));
+  // The prediction is for step 0: the rows after training leave its cells empty.
+  const n = record.layers.length;
+  const atInit = (row: number) => (row < n && overlay ? overlay.layers[row] : null);
+  const ratioText = (ratio: number | null, differs: boolean) => (ratio === null ? '–' : `${formatNumber(ratio)}${differs ? ' ≠' : ''}`);
+  const theory: TableColumn[] = [];
+  const gradTheory: TableColumn[] = [];
+  if (overlay) {
+    theory.push(
+      { head: 'z theory', cells: rows.map((_, i) => (atInit(i) ? formatNumber(atInit(i)!.predictedPreactVar) : '')), dropOrder: 0.1 },
+      {
+        head: 'z ÷ theory',
+        cells: rows.map((_, i) => (atInit(i) ? ratioText(atInit(i)!.preactRatio, atInit(i)!.preactDiffers) : '')),
+        dropOrder: 0.3,
+        paint: (text, i) => bad(text, atInit(i)?.preactDiffers ?? false),
+      },
+    );
+    gradTheory.push(
+      { head: 'grad theory', cells: rows.map((_, i) => (atInit(i) ? formatNumber(atInit(i)!.predictedGradVar) : '')), dropOrder: 0.2 },
+      {
+        head: 'grad ÷ theory',
+        cells: rows.map((_, i) => (atInit(i) ? ratioText(atInit(i)!.gradRatio, atInit(i)!.gradDiffers) : '')),
+        dropOrder: 0.4,
+        paint: (text, i) => bad(text, atInit(i)?.gradDiffers ?? false),
+      },
+    );
+  }
   return [
     { head: 'layer', cells: rows.map((r) => (r.layer.kind === 'output' ? `${r.layer.index} out` : String(r.layer.index))) },
     { head: 'shape', cells: rows.map((r) => `${r.layer.fanIn}→${r.layer.fanOut}`) },
     { head: 'w std', cells: rows.map((r) => formatNumber(r.stats.weightStd)), dropOrder: 2 },
     { head: 'z mean', cells: rows.map((r) => formatNumber(r.stats.preactMean)), dropOrder: 3 },
     { head: 'z var', cells: rows.map((r) => formatNumber(r.stats.preactVar)), dropOrder: 8 },
+    ...theory,
     {
       head: act.head,
       name: 'φ(z) var',
@@ -73,6 +102,7 @@ function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: 
       cells: rows.map((_, i) => `${grad.numbers[i]} ${grad.bars[i]}`),
       paint: (_text, i) => `${bad(grad.numbers[i], gradFlagged[i])} ${(gradFlagged[i] ? color.red : color.blue)(grad.bars[i])}`,
     },
+    ...gradTheory,
     { head: '‖∇W‖', cells: rows.map((r) => formatNumber(r.stats.weightGradNorm)), dropOrder: 4 },
     { head: '‖ΔW‖/‖W‖', cells: rows.map((r) => formatNumber(r.stats.updateRatio)), dropOrder: 1 },
     { head: 'flags', cells: rows.map((r) => r.flags.join(', ')), wraps: true, paint: (text) => color.yellow(text) },
@@ -80,9 +110,9 @@ function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: 
 }
 
 /** The tables at step 0 and after training, fitted together to `maxWidth` (undefined: all columns). */
-function layerTables(record: RunRecord, color: ChalkInstance, maxWidth?: number) {
+function layerTables(record: RunRecord, color: ChalkInstance, overlay: TheoryOverlay | null, maxWidth?: number) {
   const picks: ('initial' | 'final')[] = record.final.step > 0 ? ['initial', 'final'] : ['initial'];
-  const columns = layerColumns(record, picks, color);
+  const columns = layerColumns(record, picks, color, overlay);
   const fit = fitColumns(columns, maxWidth);
   const n = record.layers.length;
   return {
@@ -116,7 +146,8 @@ function statusText(record: RunRecord, color: ChalkInstance): string {
 export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidth?: number): string {
   const lines: string[] = [];
   lines.push(color.bold(runHeader(record, maxWidth)));
-  const tables = layerTables(record, color, maxWidth);
+  const overlay = theoryOverlay(record);
+  const tables = layerTables(record, color, overlay, maxWidth);
   lines.push('', color.bold('At initialization (step 0)'), tables.initial);
   if (record.final.step > 0) {
     lines.push('', color.bold(`After training (step ${record.final.step})`), tables.final);
@@ -131,6 +162,12 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
       ` ${(0.5 + SATURATION_MARGIN) * 100}% (relu, leaky-relu, elu, selu: off on z < 0 by design) or ${SATURATION_MARGIN * 100}% (others);` +
       ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
+  if (overlay) {
+    lines.push(
+      `theory: the mean-field prediction at step 0 (vgrad theory, E[x²] = ${formatNumber(overlay.inputSecondMoment)}); ÷ theory: measured ÷ predicted;` +
+        ` ≠ marks a difference beyond ${DIFFERENCE_SDS} sd of the sampling noise of a finite net on the probe batch. grad theory is anchored on the output layer's measured grad var.`,
+    );
+  }
   const f = record.final;
   const verdictAt = (pick: 'initial' | 'final') => judgeRecord(record, pick).verdict;
   const verdicts =

@@ -28,7 +28,11 @@ export interface RunRecord {
   /** The resolved config: probeSize and steps as the run used them. */
   config: Omit<RunConfig, 'probeSize'> & { probeSize: number; backend: string };
   backend: { name: string; version: string; coreVersion: string; features: Record<string, boolean> };
-  data: { name: string; trainSamples: number; testSamples: number; probeSamples: number; features: number };
+  /**
+   * inputSecondMoment: E[x²] over every entry of the training split (after --standardize), the
+   * first layer's input as the mean-field theory needs it; absent in records written before it was stored.
+   */
+  data: { name: string; trainSamples: number; testSamples: number; probeSamples: number; features: number; inputSecondMoment?: number };
   /** interrupted: stopped by a signal after at least one probe point beyond step 0; `final` is then the last probe point. */
   status: 'ok' | 'diverged' | 'interrupted';
   divergedAt: number | null;

@@ -36,7 +36,7 @@ function recordSchema(num: z.ZodType<number | null>, schemaId: string, statuses:
       })
       .loose(),
     backend: z.object({ name: z.string(), version: z.string() }).loose(),
-    data: z.object({ name: z.string(), trainSamples: count, testSamples: count, probeSamples: count, features: count }).loose(),
+    data: z.object({ name: z.string(), trainSamples: count, testSamples: count, probeSamples: count, features: count, inputSecondMoment: num.optional() }).loose(),
     status: z.enum(statuses),
     divergedAt: count.nullable(),
     final: z.object({ step: count, loss: num, trainAcc: num, testAcc: num }).loose(),

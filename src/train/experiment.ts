@@ -38,6 +38,13 @@ export interface ExperimentResult {
   runDir: string;
 }
 
+/** E[x²] over every entry, in float64: what the theory overlay needs of the input (record.data). */
+function secondMoment(x: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  return x.length === 0 ? 0 : sum / x.length;
+}
+
 export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const backend = await selectBackend(config.backend);
   const data = loadDataset({
@@ -71,6 +78,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     if (!model) return;
     store.writeBytes(name, encodeWeights(sizes, readParameters(model), { runId: store.runId, weights: what, act: config.act, alpha: String(config.alpha) }));
   };
+  const inputSecondMoment = secondMoment(data.train.x);
 
   const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
@@ -89,6 +97,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         testSamples: data.test.labels.length,
         probeSamples: probeSize,
         features: data.features,
+        inputSecondMoment,
       },
       status: outcome.status,
       divergedAt: outcome.divergedAt,

@@ -7,7 +7,7 @@ import type { OptimizerName } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
 import { batchTensors, disposeBatch, evaluateInterruptible, inAsyncScope, type LabeledBatch, lossAndGradients, lossAndGradientsInterruptible, type Mlp, scoreLogProbs } from '../model/mlp.js';
 import { checkpoint, InterruptedError } from '../util/abort.js';
-import { type LayerStats, probe } from '../probes/layerStats.js';
+import { type LayerHistograms, type LayerStats, probe } from '../probes/layerStats.js';
 import { rngFor } from '../util/random.js';
 import { BatchStream } from './batches.js';
 import { makeOptimizer } from './optimizer.js';
@@ -36,6 +36,8 @@ export interface ProbePoint {
   probeLoss: number;
   probeAcc: number;
   layers: LayerStats[];
+  /** Per layer, fixed-bin histograms of φ(z) and ∂ℓᵢ/∂z (bins in probes/binSpecs.ts); in metrics.jsonl only. */
+  histograms: LayerHistograms[];
 }
 
 export interface TrainHooks {
@@ -107,6 +109,7 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
       probeLoss: measured.probeLoss,
       probeAcc: measured.probeAcc,
       layers: measured.layers,
+      histograms: measured.histograms,
     };
     interval = { lossSum: 0, correct: 0, steps: 0 };
     points.push(point);

@@ -1,0 +1,54 @@
+/** `vgrad report DIR`: charts of stored runs (a run, a folder of runs, a sweep), or a terminal depth profile. */
+import { Command } from 'commander';
+import { UsageError } from '../config/errors.js';
+import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
+import { outputWidth } from './terminal.js';
+
+interface ReportFlags {
+  out?: string;
+  format: string;
+  histogramSteps?: string;
+  wide?: boolean;
+}
+
+const FORMATS = ['html', 'svg', 'png'];
+
+function parseFormats(text: string): ('html' | 'svg' | 'png')[] {
+  const formats = text.split(',').map((f) => f.trim().toLowerCase());
+  const bad = formats.find((f) => !FORMATS.includes(f));
+  if (bad !== undefined || formats.length === 0) throw new UsageError(`--format ${text}: unknown format ${JSON.stringify(bad ?? '')}; allowed: a comma list of ${FORMATS.join(', ')}`);
+  return [...new Set(formats)] as ('html' | 'svg' | 'png')[];
+}
+
+function parseSteps(text: string): number[] {
+  const steps = text.split(',').map((s) => s.trim());
+  if (steps.some((s) => !/^\d+$/.test(s))) throw new UsageError(`--histogram-steps ${text}: allowed: a comma list of step numbers, e.g. 0,1000`);
+  return steps.map(Number);
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('charts of stored runs: depth profile with theory, training curves, saturation map, histograms')
+    .argument('<dir>', 'a run folder, a folder of runs (e.g. results/runs) or a sweep folder')
+    .option('--out <folder>', 'write report.html and each chart as SVG and PNG into this folder (default: a depth profile on stdout)')
+    .option('--format <list>', `what to write with --out: a comma list of ${FORMATS.join(', ')}`, 'html,svg,png')
+    .option('--histogram-steps <list>', 'probe steps the histograms show (nearest stored point; default: the first and the last)')
+    .option('--wide', 'do not fit the terminal depth profile to the terminal width')
+    .addHelpText('after', '\nExamples:\n  $ vgrad report results/runs\n  $ vgrad report results/runs --out report --format html,png')
+    .action(async (dir: string, flags: ReportFlags) => {
+      const formats = parseFormats(flags.format);
+      const steps = flags.histogramSteps === undefined ? undefined : parseSteps(flags.histogramSteps);
+      const { loadStoredRuns } = await import('../report/storedRuns.js');
+      const runs = loadStoredRuns(dir);
+      if (flags.out === undefined) {
+        const { renderDepthSparklines } = await import('../report/depthSparklines.js');
+        writeStdout(renderDepthSparklines(runs, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
+        return;
+      }
+      const { writeReport } = await import('../report/writeReport.js');
+      const written = await writeReport(runs, flags.out, formats, `vgrad report: ${dir}`, steps);
+      process.stderr.write(`wrote ${written.length} files to ${flags.out}\n`);
+      writeStdout(`${written.join('\n')}\n`);
+    });
+}

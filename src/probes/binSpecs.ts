@@ -1,0 +1,93 @@
+/**
+ * The fixed histogram bins of the probes (stored in metrics.jsonl), as plain numbers: the same bins
+ * in every run, so two runs' histograms compare bin for bin. No tensors here; the device side is
+ * histograms.ts, the readers (report) use binEdges/binLabels.
+ *
+ * Two kinds, each count array in ascending order of value, NaN last:
+ * - linear {low, high, bins}: [under (< low, −Inf too), `bins` equal bins [low + k·w, low + (k+1)·w)
+ *   with the last one closed at high, over (> high, +Inf too), NaN] — bins + 3 counts.
+ * - signed-log10 {minExp, maxExp} (D = maxExp − minExp decades):
+ *   [−over (x ≤ −10^maxExp, −Inf too), −decades from −[10^(maxExp−1), 10^maxExp) down to
+ *   −[10^minExp, 10^(minExp+1)), −tiny (−10^minExp < x < 0), zero (x = 0 exactly), +tiny,
+ *   +decades upward, +over (x ≥ 10^maxExp, +Inf too), NaN] — 2D + 6 counts. A value on a power of
+ *   ten may land one decade low (float32 rounding of log10).
+ */
+import type { ActivationName } from '../model/activations.js';
+
+export type BinSpec = { kind: 'linear'; low: number; high: number; bins: number } | { kind: 'signed-log10'; minExp: number; maxExp: number };
+
+/** Activations bounded by their definition: linear bins over their whole range. */
+const UNIT_RANGE: BinSpec = { kind: 'linear', low: 0, high: 1, bins: 20 };
+const SYMMETRIC_UNIT_RANGE: BinSpec = { kind: 'linear', low: -1, high: 1, bins: 20 };
+/** Unbounded activations (relu family, linear): magnitudes 1e-8…1e8, zero (dead relu units) apart. */
+export const UNBOUNDED_ACT_BINS: BinSpec = { kind: 'signed-log10', minExp: -8, maxExp: 8 };
+/**
+ * Per-sample gradients ∂ℓᵢ/∂z: 1e-16…1e8 takes the grad var scale of the tables (1e-20…1e10, so
+ * sd 1e-10…1e5) with room on both sides.
+ */
+export const GRAD_BINS: BinSpec = { kind: 'signed-log10', minExp: -16, maxExp: 8 };
+
+/** φ(z)'s bins: sigmoid and the softmax output in [0, 1], tanh and softsign in [−1, 1], the rest log. */
+export function actBinsFor(act: ActivationName | 'softmax'): BinSpec {
+  switch (act) {
+    case 'sigmoid':
+    case 'softmax':
+      return UNIT_RANGE;
+    case 'tanh':
+    case 'softsign':
+      return SYMMETRIC_UNIT_RANGE;
+    default:
+      return UNBOUNDED_ACT_BINS;
+  }
+}
+
+export function binCount(spec: BinSpec): number {
+  return spec.kind === 'linear' ? spec.bins + 3 : 2 * (spec.maxExp - spec.minExp) + 6;
+}
+
+/** Which count a value goes to: the float64 reference of the device computation (histograms.ts). */
+export function binIndex(spec: BinSpec, x: number): number {
+  const last = binCount(spec) - 1;
+  if (Number.isNaN(x)) return last;
+  if (spec.kind === 'linear') {
+    if (x < spec.low) return 0;
+    if (x > spec.high) return spec.bins + 1;
+    return 1 + Math.min(spec.bins - 1, Math.floor(((x - spec.low) / (spec.high - spec.low)) * spec.bins));
+  }
+  const decades = spec.maxExp - spec.minExp;
+  const zero = decades + 2;
+  if (x === 0) return zero;
+  const d = Math.max(-1, Math.min(decades, Math.floor(Math.log10(Math.abs(x))) - spec.minExp));
+  return zero + Math.sign(x) * (d + 2);
+}
+
+/** A short label for every count, in order (e.g. "[0.1, 0.15)", "-1e-3", "0", "NaN"). */
+export function binLabels(spec: BinSpec): string[] {
+  if (spec.kind === 'linear') {
+    const width = (spec.high - spec.low) / spec.bins;
+    const edge = (k: number) => Number((spec.low + k * width).toPrecision(6));
+    return [`< ${spec.low}`, ...Array.from({ length: spec.bins }, (_, k) => `[${edge(k)}, ${edge(k + 1)}${k === spec.bins - 1 ? ']' : ')'}`), `> ${spec.high}`, 'NaN'];
+  }
+  const exps = Array.from({ length: spec.maxExp - spec.minExp }, (_, k) => spec.minExp + k);
+  return [
+    `≤ -1e${spec.maxExp}`,
+    ...[...exps].reverse().map((e) => `-1e${e}`),
+    `(-1e${spec.minExp}, 0)`,
+    '0',
+    `(0, 1e${spec.minExp})`,
+    ...exps.map((e) => `+1e${e}`),
+    `≥ 1e${spec.maxExp}`,
+    'NaN',
+  ];
+}
+
+/** A position on a continuous axis for each count (for charts): value for linear, signed decade for log. */
+export function binCenters(spec: BinSpec): number[] {
+  if (spec.kind === 'linear') {
+    const width = (spec.high - spec.low) / spec.bins;
+    return [spec.low - width / 2, ...Array.from({ length: spec.bins }, (_, k) => spec.low + (k + 0.5) * width), spec.high + width / 2, NaN];
+  }
+  // Signed "decades above the tiny bin": −(D+1) … −1 negative, 0 zero, 1 … D+1 positive.
+  const decades = spec.maxExp - spec.minExp;
+  return Array.from({ length: 2 * decades + 5 }, (_, i) => i - (decades + 2)).concat([NaN]);
+}

@@ -1,0 +1,317 @@
+/**
+ * The report's charts as vega-lite specifications, built from stored runs only. Each function
+ * returns one chart (or null when the runs hold nothing for it); chartRender.ts draws them.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { binCenters, type BinSpec } from '../probes/binSpecs.js';
+import type { StoredPoint, StoredRun } from './storedRuns.js';
+import { theoryOverlay } from './theoryOverlay.js';
+
+/** The font every chart uses; chartRender.ts hands resvg the shipped file of this family. */
+export const CHART_FONT = 'DejaVu Sans';
+
+export interface Chart {
+  /** File name stem, e.g. "depth-profile". */
+  name: string;
+  title: string;
+  /** What the chart shows, one or two sentences under it in the HTML report. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const CONFIG = {
+  font: CHART_FONT,
+  background: 'white',
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
+  title: { fontSize: 15, anchor: 'start' as const },
+};
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** Finite and positive: what a log axis can show. */
+const loggable = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+/** Labels at powers of ten only (1e-3, 1e0, …): a log axis over many decades stays readable. */
+const LOG_AXIS = {
+  tickCount: 8,
+  labelExpr: "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? format(datum.value, '.0e') : ''",
+};
+
+const QUANTITIES = [
+  { key: 'preactVar', name: 'z var' },
+  { key: 'actVar', name: 'φ(z) var' },
+  { key: 'gradVar', name: 'grad var' },
+] as const;
+
+/**
+ * Depth profile: z var, φ(z) var and grad var against the layer, log scale, one line per
+ * configuration coloured by initializer, a column per activation and probe point (step 0, end),
+ * the mean-field prediction dashed beside the step-0 measurement.
+ */
+export function depthProfileChart(runs: StoredRun[]): Chart {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    const { record } = run;
+    const overlay = theoryOverlay(record);
+    const phases: ['initial' | 'final', string][] = [['initial', 'step 0']];
+    if (record.final.step > 0) phases.push(['final', 'end']);
+    for (const [pick, phase] of phases) {
+      record.layers.forEach((layer, l) => {
+        for (const q of QUANTITIES) {
+          const value = layer[pick][q.key];
+          const base = { config: run.label, init: record.config.init, panel: `${record.config.act} · ${phase}`, quantity: q.name, layer: layer.index };
+          if (loggable(value)) rows.push({ ...base, value, source: 'measured' });
+          if (pick === 'initial' && overlay) {
+            const predicted = q.key === 'preactVar' ? overlay.prediction.layers[l].preactVar : q.key === 'actVar' ? overlay.prediction.layers[l].actVar : overlay.layers[l].predictedGradVar;
+            if (loggable(predicted)) rows.push({ ...base, value: predicted, source: 'theory' });
+          }
+        }
+      });
+    }
+  }
+  return {
+    name: 'depth-profile',
+    title: 'Depth profile',
+    caption:
+      'Variance of the pre-activations z, the activations φ(z) and the back-propagated gradients ∂ℓ/∂z at every layer (input side left, output right), on a log scale, at step 0 and at the end of training. Solid: measured on the probe batch; dashed: the mean-field prediction at initialization (vgrad theory). Falling toward the input: vanishing gradients; rising: exploding.',
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      data: { values: rows },
+      facet: {
+        row: { field: 'quantity', type: 'nominal', title: null, sort: QUANTITIES.map((q) => q.name) },
+        column: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(runs.map((run) => run.record.config.act))].sort().flatMap((act) => [`${act} · step 0`, `${act} · end`]) },
+      },
+      spec: {
+        width: 200,
+        height: 150,
+        mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.6 },
+        encoding: {
+          x: { field: 'layer', type: 'quantitative', title: 'layer', axis: { tickMinStep: 1, format: 'd' } },
+          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'variance', axis: LOG_AXIS },
+          color: { field: 'init', type: 'nominal', title: 'initializer' },
+          detail: { field: 'config', type: 'nominal' },
+          strokeDash: { field: 'source', type: 'nominal', title: 'line', scale: { domain: ['measured', 'theory'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#444' } },
+          tooltip: [{ field: 'config' }, { field: 'quantity' }, { field: 'layer' }, { field: 'value', format: '.3e' }, { field: 'source' }],
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+  };
+}
+
+/** Training curves: probe loss and accuracy per probe point, train loss per interval, the final test accuracy. */
+export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    for (const point of run.points) {
+      const add = (panel: string, series: string, value: number | null) => {
+        if (typeof value === 'number' && Number.isFinite(value)) rows.push({ config: run.label, panel, series, step: point.step, value });
+      };
+      add('loss', 'probe loss', point.probeLoss);
+      add('loss', 'train loss', point.trainLoss);
+      add('accuracy', 'probe acc', point.probeAcc);
+    }
+    const f = run.record.final;
+    if (Number.isFinite(f.testAcc)) rows.push({ config: run.label, panel: 'accuracy', series: 'final test acc', step: f.step, value: f.testAcc });
+  }
+  if (!rows.some((row) => (row.step as number) > 0)) return null;
+  return {
+    name: 'training-curves',
+    title: 'Training curves',
+    caption:
+      'Loss (left) and accuracy (right) against the training step, one colour per configuration. probe: the fixed held-out probe batch at each probe point; train: mean over the minibatches since the previous point; ◆ final test acc: the whole test split after training.',
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      data: { values: rows },
+      facet: { column: { field: 'panel', type: 'nominal', title: null, sort: ['loss', 'accuracy'] } },
+      spec: {
+        width: 320,
+        height: 220,
+        layer: [
+          {
+            transform: [{ filter: "datum.series != 'final test acc'" }],
+            mark: { type: 'line', strokeWidth: 1.6 },
+            encoding: {
+              x: { field: 'step', type: 'quantitative', title: 'step' },
+              y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+              color: { field: 'config', type: 'nominal', title: 'configuration' },
+              strokeDash: { field: 'series', type: 'nominal', title: 'series', scale: { domain: ['probe loss', 'train loss', 'probe acc'], range: [[1, 0], [4, 3], [1, 0]] } },
+            },
+          },
+          {
+            transform: [{ filter: "datum.series == 'final test acc'" }],
+            mark: { type: 'point', shape: 'diamond', filled: true, size: 80 },
+            encoding: {
+              x: { field: 'step', type: 'quantitative' },
+              y: { field: 'value', type: 'quantitative' },
+              color: { field: 'config', type: 'nominal', title: 'configuration' },
+            },
+          },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+  };
+}
+
+/** relu's family is "saturated" on half its inputs by design: its map shows dead units instead. */
+const DEAD_FAMILY = new Set(['relu', 'leaky-relu', 'elu', 'selu']);
+
+/** Saturation map: layer × probe step, shaded by the saturated share (dead share for the relu family). */
+export function saturationMapChart(runs: StoredRun[]): Chart | null {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    const dead = DEAD_FAMILY.has(run.record.config.act);
+    for (const point of run.points) {
+      point.layers.forEach((layer, l) => {
+        const value = dead ? layer.dead : layer.saturated;
+        if (typeof value === 'number' && Number.isFinite(value)) {
+          rows.push({ config: `${run.label} (${dead ? 'dead' : 'saturated'})`, layer: l + 1, step: point.step, share: value });
+        }
+      });
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    name: 'saturation-map',
+    title: 'Saturation map',
+    caption:
+      "Share of (sample, unit) pairs with φ'(z) below 5% of its peak (saturated) at each hidden layer and probe step; for relu, leaky-relu, elu and selu the share of dead units (φ' = 0 on every probe sample) instead. The analogue of Glorot & Bengio (2010), Fig. 2–3: a sigmoid net's top layer saturates, then slowly recovers.",
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      data: { values: rows },
+      // Wrapped facet, one column: each configuration's name above its map.
+      facet: { field: 'config', type: 'nominal', title: null, header: { labelAnchor: 'start', labelLimit: 600 } },
+      columns: 1,
+      spec: {
+        width: 480,
+        // A fixed height (a step height with independent scales fails in vega-lite's facet).
+        height: Math.max(60, 14 * Math.max(...runs.map((run) => run.record.layers.length - 1))),
+        mark: 'rect',
+        encoding: {
+          x: { field: 'step', type: 'ordinal', title: 'step', axis: { labelOverlap: true, labelAngle: 0 } },
+          y: { field: 'layer', type: 'ordinal', title: 'layer', sort: 'descending' },
+          color: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1], scheme: 'orangered' }, legend: { format: '.0%' } },
+          tooltip: [{ field: 'config' }, { field: 'layer' }, { field: 'step' }, { field: 'share', format: '.1%' }],
+        },
+      },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+    } as TopLevelSpec,
+  };
+}
+
+/** The probe points a histogram chart shows: the first and the last (or those nearest to `steps`). */
+export function histogramPoints(points: StoredPoint[], steps?: number[]): StoredPoint[] {
+  const withHistograms = points.filter((point) => point.histograms && point.histograms.length > 0);
+  if (withHistograms.length === 0) return [];
+  if (!steps) return [...new Set([withHistograms[0], withHistograms[withHistograms.length - 1]])];
+  const nearest = (step: number) => withHistograms.reduce((best, point) => (Math.abs(point.step - step) < Math.abs(best.step - step) ? point : best));
+  return [...new Set(steps.map(nearest))].sort((a, b) => a.step - b.step);
+}
+
+/** An x axis for one bin spec: the value for linear bins, "±1eK" decades for signed-log10. */
+function binAxis(spec: BinSpec): Record<string, unknown> {
+  if (spec.kind === 'linear') return { field: 'x', type: 'quantitative', title: 'value', scale: { domain: [spec.low, spec.high] } };
+  // Position p = ±(decade − minExp + 2), 0 for exact zeros (binCenters): ticks every 4 decades, labelled.
+  const ticks: number[] = [0];
+  for (let e = spec.minExp; e < spec.maxExp; e += 4) ticks.push(e - spec.minExp + 2, -(e - spec.minExp + 2));
+  const offset = spec.minExp - 2;
+  return {
+    field: 'x',
+    type: 'quantitative',
+    title: 'value (signed decades)',
+    scale: { domain: [-(spec.maxExp - spec.minExp + 2), spec.maxExp - spec.minExp + 2], nice: false },
+    axis: { values: ticks.sort((a, b) => a - b), labelExpr: `datum.value == 0 ? '0' : (datum.value < 0 ? '−' : '') + '1e' + (abs(datum.value) + ${offset})`, labelAngle: -45 },
+  };
+}
+
+/**
+ * Histograms (Glorot & Bengio Fig. 6–7 analogue) of one kind, for runs sharing one bin spec: a row
+ * per configuration, a column per chosen step, one line per layer (share of values per bin).
+ */
+function histogramChart(kind: 'act' | 'grad', runs: StoredRun[], spec: BinSpec, name: string, title: string, steps?: number[]): Chart | null {
+  const centers = binCenters(spec);
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    for (const point of histogramPoints(run.points, steps)) {
+      point.histograms!.forEach((layer, l) => {
+        const isOutput = l === point.histograms!.length - 1;
+        if (isOutput && kind === 'act') return; // softmax has other bins; hidden layers only
+        const counts = layer[kind].counts;
+        const total = counts.reduce((a, b) => a + b, 0);
+        counts.forEach((count, i) => {
+          if (!Number.isFinite(centers[i]) || total === 0) return; // the NaN bin has no place on the axis
+          // Under/over bins of linear specs sit half a bin outside the range: clipped values stay visible.
+          rows.push({ config: run.label, step: `step ${point.step}`, stepNumber: point.step, layer: isOutput ? `${l + 1} out` : `layer ${l + 1}`, x: centers[i], share: count / total });
+        });
+      });
+    }
+  }
+  if (rows.length === 0) return null;
+  const what = kind === 'act' ? 'activation values φ(z)' : 'back-propagated gradients ∂ℓ/∂z (per sample)';
+  return {
+    name,
+    title,
+    caption: `Share of ${what} per fixed bin, one line per layer, at the first and last probe point (rows: configurations). ${
+      spec.kind === 'linear' ? `Bins of ${(spec.high - spec.low) / spec.bins} on [${spec.low}, ${spec.high}].` : `Bins of one decade of |value| each side of 0, 1e${spec.minExp}…1e${spec.maxExp}.`
+    } The analogue of Glorot & Bengio (2010), Fig. ${kind === 'act' ? 6 : 7}.`,
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      data: { values: rows },
+      facet: {
+        row: { field: 'config', type: 'nominal', title: null },
+        column: { field: 'step', type: 'nominal', title: null, sort: { field: 'stepNumber' } },
+      },
+      spec: {
+        width: 260,
+        height: 140,
+        mark: { type: 'line', interpolate: 'step', strokeWidth: 1.4 },
+        encoding: {
+          x: binAxis(spec),
+          y: { field: 'share', type: 'quantitative', title: 'share', axis: { format: '.0%' } },
+          color: { field: 'layer', type: 'nominal', title: 'layer', sort: { field: 'x' }, scale: { scheme: 'viridis' } },
+        },
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** Activation histograms, one chart per bin spec (activations differ), and one gradient histogram chart. */
+export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
+  const charts: Chart[] = [];
+  const groups = new Map<string, { spec: BinSpec; runs: StoredRun[]; acts: Set<string> }>();
+  for (const run of runs) {
+    const first = run.points.find((point) => point.histograms && point.histograms.length > 1);
+    if (!first) continue;
+    const spec = first.histograms![0].act.bins;
+    const key = JSON.stringify(spec);
+    const group = groups.get(key) ?? { spec, runs: [], acts: new Set<string>() };
+    group.runs.push(run);
+    group.acts.add(run.record.config.act);
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) {
+    const acts = [...group.acts].sort().join('-');
+    const chart = histogramChart('act', group.runs, group.spec, `histogram-activations-${acts}`, `Activation histograms (${[...group.acts].sort().join(', ')})`, steps);
+    if (chart) charts.push(chart);
+  }
+  const withGrad = runs.filter((run) => run.points.some((point) => point.histograms && point.histograms.length > 0));
+  if (withGrad.length > 0) {
+    const spec = withGrad[0].points.find((point) => point.histograms)!.histograms![0].grad.bins;
+    const same = withGrad.filter((run) => JSON.stringify(run.points.find((point) => point.histograms)!.histograms![0].grad.bins) === JSON.stringify(spec));
+    const chart = histogramChart('grad', same, spec, 'histogram-gradients', 'Gradient histograms', steps);
+    if (chart) charts.push(chart);
+  }
+  return charts;
+}
+
+/** Every chart the runs can fill, in reading order. */
+export function reportCharts(runs: StoredRun[], histogramSteps?: number[]): Chart[] {
+  return [depthProfileChart(runs), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
+}

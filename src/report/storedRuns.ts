@@ -1,0 +1,101 @@
+/**
+ * Stored runs for a report: a run folder (summary.json, metrics.jsonl), a folder of runs
+ * (results/runs) or a sweep folder (one run folder per cell). Run folders are found recursively;
+ * the report reads nothing else, never a live run.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord } from '../store/record.js';
+import { decodeRunRecord } from '../store/recordSchema.js';
+import { PARTIAL_PREFIX } from '../store/runStore.js';
+import type { BinSpec } from '../probes/binSpecs.js';
+
+/** One line of metrics.jsonl as the report reads it (older runs have no histograms). */
+export interface StoredPoint {
+  step: number;
+  trainLoss: number | null;
+  trainAcc: number | null;
+  probeLoss: number;
+  probeAcc: number;
+  layers: { preactVar: number | null; actVar: number | null; gradVar: number | null; saturated: number | null; dead: number | null }[];
+  histograms?: { act: { bins: BinSpec; counts: number[] }; grad: { bins: BinSpec; counts: number[] } }[];
+}
+
+export interface StoredRun {
+  /** The run folder, relative to the folder the report was asked for ("." for a run folder itself). */
+  path: string;
+  record: RunRecord;
+  points: StoredPoint[];
+  /** A short name for the configuration, unique within the report. */
+  label: string;
+}
+
+/** Non-finite markers back to numbers, as recordSchema does for summary.json. */
+function decodeMarkers(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && (NON_FINITE_MARKERS as readonly string[]).includes(value) ? fromMarker(value as NonFiniteMarker) : value;
+}
+
+function readPoints(dir: string): StoredPoint[] {
+  const file = join(dir, 'metrics.jsonl');
+  if (!existsSync(file)) return [];
+  const points: StoredPoint[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      points.push(JSON.parse(line, decodeMarkers) as StoredPoint);
+    } catch {
+      // A torn last line (a killed writer) carries nothing the summary lacks: skip it.
+    }
+  }
+  return points;
+}
+
+/** Folders holding a summary.json under `root` (itself included), sorted; partial and hidden ones skipped. */
+function runFolders(root: string): string[] {
+  const found: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    if (existsSync(join(dir, 'summary.json'))) {
+      found.push(dir);
+      return;
+    }
+    if (depth > 6) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith(PARTIAL_PREFIX)) visit(join(dir, entry.name), depth + 1);
+    }
+  };
+  visit(root, 0);
+  return found.sort();
+}
+
+function configLabel(record: RunRecord): string {
+  return `${record.config.act} · ${record.config.init} · depth ${record.config.depth}`;
+}
+
+/** Every stored run under `dir`; one line naming the problem when there is none or one is unreadable. */
+export function loadStoredRuns(dir: string): StoredRun[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`${dir}: not a folder; give a run folder, a folder of runs (e.g. results/runs) or a sweep folder`);
+  }
+  const folders = runFolders(dir);
+  if (folders.length === 0) {
+    throw new UsageError(`${dir}: no run folders (folders with a summary.json) in it; give a run folder, a folder of runs or a sweep folder`);
+  }
+  const runs = folders.map((folder) => {
+    const file = join(folder, 'summary.json');
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`${file}: cannot read a run record (${(error as Error).message.split('\n')[0]})`);
+    }
+    const decoded = decodeRunRecord(value);
+    if ('problem' in decoded) throw new UsageError(`${file}: ${decoded.problem}`);
+    return { path: relative(dir, folder) || '.', record: decoded.record, points: readPoints(folder), label: configLabel(decoded.record) };
+  });
+  // Labels unique: the seed, then the run id, where configurations repeat.
+  const count = (label: string, list: StoredRun[]) => list.filter((run) => run.label === label).length;
+  for (const run of runs) if (count(run.label, runs) > 1) run.label = `${run.label} · seed ${run.record.config.seed}`;
+  for (const run of runs) if (count(run.label, runs) > 1) run.label = `${run.label} · ${run.record.runId}`;
+  return runs;
+}

@@ -1,0 +1,59 @@
+/**
+ * Writes a report folder: report.html and, per chart, NAME.svg and NAME.png (as --format asks).
+ * Everything is rendered in memory first, then written to a hidden staging folder inside the
+ * output folder and renamed into place file by file: a failure leaves no part-written file.
+ */
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { DiskError, environmentProblem } from '../store/diskErrors.js';
+import { chartSvg, svgToPng } from './chartRender.js';
+import { reportCharts } from './chartSpecs.js';
+import { htmlReport } from './htmlReport.js';
+import type { StoredRun } from './storedRuns.js';
+
+export const REPORT_FORMATS = ['html', 'svg', 'png'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+function environment(what: string, error: unknown): never {
+  const problem = environmentProblem(error);
+  if (problem) throw new DiskError(`${what}: ${problem}`);
+  throw error;
+}
+
+/** Renders and writes the report; returns the paths written. */
+export async function writeReport(runs: StoredRun[], outDir: string, formats: ReportFormat[], title: string, histogramSteps?: number[]): Promise<string[]> {
+  try {
+    if (statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${outDir}: exists and is not a folder; give a folder (created if missing)`);
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    environment(`--out ${outDir}: cannot create the folder`, error);
+  }
+  const charts = reportCharts(runs, histogramSteps);
+  const files: { name: string; data: string | Buffer }[] = [];
+  const rendered: { chart: (typeof charts)[number]; svg: string }[] = [];
+  for (const chart of charts) {
+    const svg = await chartSvg(chart);
+    rendered.push({ chart, svg });
+    if (formats.includes('svg')) files.push({ name: `${chart.name}.svg`, data: svg });
+    if (formats.includes('png')) files.push({ name: `${chart.name}.png`, data: await svgToPng(svg) });
+  }
+  if (formats.includes('html')) files.push({ name: 'report.html', data: htmlReport(title, runs, rendered) });
+
+  const staging = join(outDir, `.partial-report-${process.pid}`);
+  const written: string[] = [];
+  try {
+    mkdirSync(staging);
+    for (const file of files) writeFileSync(join(staging, file.name), file.data);
+    for (const file of files) {
+      renameSync(join(staging, file.name), join(outDir, file.name));
+      written.push(join(outDir, file.name));
+    }
+  } catch (error) {
+    environment(`--out ${outDir}: cannot write the report`, error);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return written;
+}
