@@ -95,9 +95,11 @@ test('--tensorboard: TensorBoard\'s reader loads every scalar with its tag, step
     put('final/test_acc', record.final.step, record.final.testAcc);
     assert.ok('layer02/grad_var' in expected && 'layer01/preact_var' in expected && 'layer03/update_ratio' in expected);
     assert.deepEqual(events.scalars, expected);
-    // Every event is a record: the file version, the text, 3 hparams summaries, one per scalar value.
+    // Every event is a record: the file version, the text, 3 hparams summaries, one per scalar value,
+    // and two histograms (activations, gradients) per layer per probe point.
     const scalarCount = Object.values(expected).reduce((n, v) => n + v.length, 0);
-    assert.equal(events.records, 1 + 1 + 3 + scalarCount);
+    const histogramCount = points.reduce((n, p) => n + 2 * p.layers.length, 0);
+    assert.equal(events.records, 1 + 1 + 3 + scalarCount + histogramCount);
     assert.match(events.text['config/text_summary'], /\| act \| relu \|/);
     assert.match(events.text['config/text_summary'], /\| layers \| 300,100 \|/);
     const start = events.hparams['_hparams_/session_start_info'].sessionStartInfo as { hparams: Record<string, unknown> };
@@ -131,11 +133,8 @@ test('vgrad tensorboard exports stored runs after the fact, histograms included,
     const r = runCli(['run', ...SMALL, '--depth', '1', '--steps', '2', '--log-every', '2', '--out', dir, '--act', 'tanh', '--init', 'normal:100']);
     assert.equal(r.status, 0, r.stderr);
     const [run] = runDirs(dir);
-    // Histograms in the shape the exporter reads (point.histograms[l].activations/gradients = {edges, counts}),
-    // added to the stored points by hand until the probes produce them.
+    // The probes' own fixed-bin histograms (metrics.jsonl) are what the exporter converts.
     const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    for (const p of lines) p.histograms = [{ activations: { edges: [-1, -0.5, 0, 0.5, 1], counts: [p.step + 1, 2, 3, 40] } }, { gradients: { edges: [0, 1], counts: [7] } }];
-    writeFileSync(join(run, 'metrics.jsonl'), `${lines.map((p) => JSON.stringify(p)).join('\n')}\n`);
     const tb = join(dir, 'tb');
     const e = runCli(['tensorboard', dir, '--logdir', tb]);
     assert.equal(e.status, 0, e.stderr);
@@ -144,12 +143,18 @@ test('vgrad tensorboard exports stored runs after the fact, histograms included,
     assert.equal(events.crcError, null);
     // Points with non-finite saturation (normal:100 overflows nothing here, but tanh saturates): every value decoded.
     for (const p of lines) assert.deepEqual(events.scalars['layer01/saturated'].find(([s]) => s === p.step)?.[1], asFloat32(decode(p.layers[0].saturated)));
-    assert.deepEqual(Object.keys(events.histograms).sort(), ['layer01/activations', 'layer02/gradients']);
+    assert.deepEqual(Object.keys(events.histograms).sort(), ['layer01/activations', 'layer01/gradients', 'layer02/activations', 'layer02/gradients']);
     const h = events.histograms['layer01/activations'];
     assert.deepEqual(h.map((x) => x.step), [0, 2]);
-    assert.deepEqual(h[1].limits, [-1, -0.5, 0, 0.5, 1], 'bucket limits: the first edge, then each bin\'s right edge');
-    assert.deepEqual(h[1].counts, [0, 3, 2, 3, 40]);
-    assert.equal(h[1].num, 48);
+    // tanh: 20 linear bins on [−1, 1] plus under and over (NaN is not a TensorBoard bucket). Bucket
+    // limits are the first edge, then each bin's right edge: −1.1, −1, −0.9, …, 1, 1.1.
+    const width = 0.1;
+    const limits = Array.from({ length: 23 }, (_, k) => -1 + (k - 1) * width);
+    h[1].limits.forEach((limit, k) => assert.ok(Math.abs(limit - limits[k]) < 1e-9, `limit ${k}: ${limit}`));
+    const stored = lines[1].histograms[0].act.counts as number[];
+    assert.deepEqual(h[1].counts, [0, ...stored.slice(0, 22)]);
+    assert.equal(h[1].num, stored.slice(0, 22).reduce((a, b) => a + b, 0));
+    assert.equal(h[1].num, 64 * 300, 'every (sample, unit) pair of the 64-sample probe batch, none NaN');
     const again = runCli(['tensorboard', dir, '--logdir', tb]);
     assert.equal(again.status, 2);
     assert.match(again.stderr, /already holds an event file/);
