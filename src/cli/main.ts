@@ -8,6 +8,8 @@ import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
+import { sweepCommand } from './sweep.js';
+import { compareCommand } from './compare.js';
 
 export const EXIT_USAGE = 2;
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   program.addCommand(initsCommand());
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
+  program.addCommand(sweepCommand());
+  program.addCommand(compareCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -18,6 +18,18 @@ export interface ExperimentHooks {
   onStart?(info: { runId: string; steps: number; backend: string; backendVersion: string; trainSamples: number }): void;
   onStep?(step: number, loss: number): void;
   onProbe?(point: ProbePoint): void;
+  /** Where to write the run instead of a fresh ROOT/runs/<id> (a sweep writes each cell into its own folder). */
+  openStore?(): RunSink;
+}
+
+/** What runExperiment writes a run through: RunStore, or a sweep's cell store. */
+export interface RunSink {
+  readonly runId: string;
+  writeJson(name: string, value: unknown): void;
+  appendJsonLine(name: string, value: unknown): void;
+  /** Publishes the complete run and returns its folder. */
+  commit(): string;
+  abandon(): void;
 }
 
 export interface ExperimentResult {
@@ -44,7 +56,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
 
-  const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
+  const store: RunSink = hooks.openStore?.() ?? RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   const model = createMlp({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed);
   try {
     store.writeJson('config.json', resolved);
