@@ -10,6 +10,8 @@ import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { sweepCommand } from './sweep.js';
 import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
+import { lsCommand } from './ls.js';
 
 export const EXIT_USAGE = 2;
 
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(sweepCommand());
   program.addCommand(compareCommand());
+  program.addCommand(mergeCommand());
+  program.addCommand(lsCommand());
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
