@@ -1,41 +1,20 @@
 /** `vgrad run`: one experiment, a per-layer table (or --json), and a stored run folder. */
 import { Command } from 'commander';
-import { DEFAULTS, parseRunConfig, type RawRunOptions } from '../config/runConfig.js';
-import { ACTIVATIONS } from '../model/activations.js';
+import { addRunOptions } from '../config/options.js';
+import { parseRunConfig, type RawRunOptions } from '../config/runConfig.js';
 import { toJson } from '../store/record.js';
 import { chalkFor } from './color.js';
 import { ProgressReporter } from './progress.js';
 
-interface RunFlags extends RawRunOptions {
+type RunFlags = RawRunOptions & {
   json?: boolean;
   quiet?: boolean;
-}
+};
 
 export function runCommand(): Command {
-  return new Command('run')
-    .description('train one MLP and show per-layer activation and gradient statistics')
-    .option('--depth <n>', `hidden layers (first ${DEFAULTS.firstWidth} units, the rest --width)`, String(DEFAULTS.depth))
-    .option('--width <n>', 'units in hidden layers 2..depth', String(DEFAULTS.width))
-    .option('--layers <list>', 'hidden layer widths, e.g. 300,100,100 (instead of --depth/--width)')
-    .option('--act <name>', `activation: ${ACTIVATIONS.join(', ')}`, DEFAULTS.act)
-    .option('--alpha <x>', 'leaky-relu negative slope', String(DEFAULTS.alpha))
-    .option('--init <name>', "initializer (see 'vgrad inits'): normal1, standard, xavier, he, lecun, orthogonal, book, normal:STD, uniform:R, vs:…", DEFAULTS.init)
-    .option('--gain <x>', 'gain of the orthogonal initializer', String(DEFAULTS.gain))
-    .option('--optimizer <name>', 'sgd, momentum or adam', DEFAULTS.optimizer)
-    .option('--lr <x>', 'learning rate', String(DEFAULTS.lr))
-    .option('--momentum <x>', 'momentum coefficient for --optimizer momentum', String(DEFAULTS.momentum))
-    .option('--batch <n>', 'minibatch size', String(DEFAULTS.batch))
-    .option('--steps <n>', `training steps; 0 measures the net at initialization only (default ${DEFAULTS.steps})`)
-    .option('--epochs <x>', 'train for this many passes over the training split instead of --steps')
-    .option('--seed <n>', 'seed for initialization, data split and shuffling', String(DEFAULTS.seed))
-    .option('--data <source>', 'mnist (embedded 10k digits), gaussian, or idx:DIR (MNIST/Fashion-MNIST IDX files)', DEFAULTS.data)
-    .option('--train-size <n>', 'training samples (mnist, gaussian: 8000; idx: all), stratified')
-    .option('--test-size <n>', 'test samples (mnist, gaussian: 2000; idx: all), stratified')
-    .option('--standardize', 'standardize each pixel with the training split mean and std')
-    .option('--probe-size <n>', 'held-out samples in the fixed probe batch', String(DEFAULTS.probeSize))
-    .option('--log-every <k>', 'probe every K steps (and at step 0 and the end)', String(DEFAULTS.logEvery))
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', DEFAULTS.backend)
-    .option('--out <dir>', 'root folder for stored runs', DEFAULTS.out)
+  const command = new Command('run').description('train one MLP and show per-layer activation and gradient statistics');
+  // The run options come from the one option table; display flags are not run options.
+  return addRunOptions(command)
     .option('--json', 'print only the run record as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
     .addHelpText(

@@ -1,0 +1,215 @@
+/**
+ * The one table of `vgrad run`'s options. Each entry is the whole definition of one setting: its
+ * key, flag, value name, help, default and the schema that reads what the user typed. The
+ * commander options, the raw flag type, DEFAULTS and the parsed option types are all derived from
+ * it, so a new setting is one entry (plus its use).
+ *
+ * Commander gets no defaults: an absent flag stays undefined, so "the user gave --depth" can be
+ * told apart from "--depth is 2 by default". Defaults are applied afterwards, in readRunOptions.
+ */
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend/choices.js';
+import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
+import { ACTIVATIONS } from '../model/activations.js';
+import { UsageError } from './errors.js';
+import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from './numbers.js';
+
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Units of the first hidden layer when the widths come from --depth/--width. */
+export const FIRST_WIDTH = 300;
+
+/**
+ * What kind of value a flag takes: sweeps read this to split comma lists per option ('list'
+ * values are themselves comma lists; 'boolean' flags take no value).
+ */
+export type OptionKind = 'int' | 'number' | 'enum' | 'string' | 'boolean' | 'list';
+
+export interface RunOptionSpec<K extends string = string, S extends z.ZodType = z.ZodType, D = unknown> {
+  /** The RunConfig field (and commander's attribute name for the flag). */
+  key: K;
+  flag: `--${string}`;
+  /** Shown as `--flag <valueName>`; absent for a boolean switch. */
+  valueName?: string;
+  kind: OptionKind;
+  /** The allowed names of an 'enum' option, matched case-insensitively. */
+  choices?: readonly string[];
+  help: string;
+  /** Used when the flag is absent; null means "not set" (the option then has a derived value). */
+  default: D;
+  /** Reads the flag's raw value (a string, or true for a switch) into its typed value. */
+  schema: S;
+}
+
+function option<const K extends string, S extends z.ZodType, const D extends z.output<S> | null>(spec: RunOptionSpec<K, S, D>): RunOptionSpec<K, S, D> {
+  return spec;
+}
+
+const positive = () => decimalNumber('a number > 0', (value) => value > 0);
+
+export const RUN_OPTIONS = [
+  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1) }),
+  option({ key: 'width', flag: '--width', valueName: 'n', kind: 'int', help: 'units in hidden layers 2..depth', default: 100, schema: decimalInteger(1) }),
+  option({
+    key: 'layers',
+    flag: '--layers',
+    valueName: 'list',
+    kind: 'list',
+    help: 'hidden layer widths, e.g. 300,100,100 (instead of --depth/--width)',
+    default: null,
+    schema: decimalIntegerList(1, '300,100,100'),
+  }),
+  option({ key: 'act', flag: '--act', valueName: 'name', kind: 'enum', choices: ACTIVATIONS, help: `activation: ${ACTIVATIONS.join(', ')}`, default: 'relu', schema: caseInsensitiveChoice(ACTIVATIONS) }),
+  option({ key: 'alpha', flag: '--alpha', valueName: 'x', kind: 'number', help: 'leaky-relu negative slope', default: 0.01, schema: decimalNumber('a number ≥ 0', (value) => value >= 0) }),
+  option({
+    key: 'init',
+    flag: '--init',
+    valueName: 'name',
+    kind: 'string',
+    help: "initializer (see 'vgrad inits'): normal1, standard, xavier, he, lecun, orthogonal, book, normal:STD, uniform:R, vs:…",
+    default: 'he',
+    schema: z.string(),
+  }),
+  option({ key: 'gain', flag: '--gain', valueName: 'x', kind: 'number', help: 'gain of the orthogonal initializer', default: 1, schema: positive() }),
+  option({ key: 'optimizer', flag: '--optimizer', valueName: 'name', kind: 'enum', choices: OPTIMIZERS, help: OPTIMIZERS.join(', '), default: 'sgd', schema: caseInsensitiveChoice(OPTIMIZERS) }),
+  option({ key: 'lr', flag: '--lr', valueName: 'x', kind: 'number', help: 'learning rate', default: 0.05, schema: positive() }),
+  option({
+    key: 'momentum',
+    flag: '--momentum',
+    valueName: 'x',
+    kind: 'number',
+    help: 'momentum coefficient for --optimizer momentum',
+    default: 0.9,
+    schema: decimalNumber('a number in [0, 1)', (value) => value >= 0 && value < 1),
+  }),
+  option({ key: 'batch', flag: '--batch', valueName: 'n', kind: 'int', help: 'minibatch size', default: 64, schema: decimalInteger(1) }),
+  option({ key: 'steps', flag: '--steps', valueName: 'n', kind: 'int', help: 'training steps; 0 measures the net at initialization only', default: 250, schema: decimalInteger(0) }),
+  option({ key: 'epochs', flag: '--epochs', valueName: 'x', kind: 'number', help: 'train for this many passes over the training split instead of --steps', default: null, schema: positive() }),
+  option({ key: 'seed', flag: '--seed', valueName: 'n', kind: 'int', help: 'seed for initialization, data split and shuffling', default: 42, schema: decimalInteger(0) }),
+  option({
+    key: 'data',
+    flag: '--data',
+    valueName: 'source',
+    kind: 'string',
+    help: 'mnist (embedded 10k digits), gaussian, or idx:DIR (MNIST/Fashion-MNIST IDX files)',
+    default: 'mnist',
+    schema: z.string().transform((text, ctx) => {
+      const lowered = text.trim().toLowerCase();
+      if (lowered === 'mnist' || lowered === 'gaussian') return lowered;
+      if (lowered.startsWith('idx:')) return `idx:${text.trim().slice('idx:'.length)}`; // the folder keeps its case
+      ctx.addIssue({ code: 'custom', message: 'is not a data source; allowed: mnist, gaussian, idx:DIR', params: { valueFirst: true } });
+      return z.NEVER;
+    }),
+  }),
+  option({
+    key: 'trainSize',
+    flag: '--train-size',
+    valueName: 'n',
+    kind: 'int',
+    help: `training samples (mnist, gaussian: ${DEFAULT_TRAIN_SIZE}; idx: all), stratified`,
+    default: null,
+    schema: decimalInteger(1),
+  }),
+  option({
+    key: 'testSize',
+    flag: '--test-size',
+    valueName: 'n',
+    kind: 'int',
+    help: `test samples (mnist, gaussian: ${DEFAULT_TEST_SIZE}; idx: all), stratified`,
+    default: null,
+    schema: decimalInteger(1),
+  }),
+  option({ key: 'standardize', flag: '--standardize', kind: 'boolean', help: 'standardize each pixel with the training split mean and std', default: false, schema: z.boolean() }),
+  option({
+    key: 'probeSize',
+    flag: '--probe-size',
+    valueName: 'n',
+    kind: 'int',
+    help: 'held-out samples in the fixed probe batch (at most the test split)',
+    default: 512,
+    schema: decimalInteger(1),
+  }),
+  option({ key: 'logEvery', flag: '--log-every', valueName: 'k', kind: 'int', help: 'probe every K steps (and at step 0 and the end)', default: 100, schema: decimalInteger(1) }),
+  option({
+    key: 'backend',
+    flag: '--backend',
+    valueName: 'name',
+    kind: 'enum',
+    choices: BACKEND_CHOICES,
+    help: BACKEND_CHOICES.join(', '),
+    default: 'auto',
+    schema: caseInsensitiveChoice(BACKEND_CHOICES),
+  }),
+  option({ key: 'out', flag: '--out', valueName: 'dir', kind: 'string', help: 'root folder for stored runs', default: 'results', schema: z.string().min(1, { error: 'must be a folder path' }) }),
+] as const;
+
+type Entry = (typeof RUN_OPTIONS)[number];
+export type RunOptionKey = Entry['key'];
+
+/** Raw flag values as commander hands them over: strings, true for a switch, or absent. */
+export type RawRunOptions = { [E in Entry as E['key']]?: z.input<E['schema']> };
+
+/** Every option with its typed value; null where an option is unset (it is then derived). */
+export type RunOptionValues = { [E in Entry as E['key']]: z.output<E['schema']> | E['default'] };
+
+/** The values `vgrad run` uses when a flag is absent (derived from the table), and FIRST_WIDTH. */
+export const DEFAULTS = {
+  ...(Object.fromEntries(RUN_OPTIONS.map((entry) => [entry.key, entry.default])) as { [E in Entry as E['key']]: E['default'] }),
+  firstWidth: FIRST_WIDTH,
+} as const;
+
+export function runOptionSpec(key: RunOptionKey): Entry {
+  return RUN_OPTIONS.find((entry) => entry.key === key)!;
+}
+
+/** The help line's default, e.g. "(default 2)"; nothing for unset or switch-off defaults. */
+function defaultNote(entry: Entry): string {
+  return entry.default === null || entry.default === false ? '' : ` (default ${String(entry.default)})`;
+}
+
+/**
+ * Declares every run option on `cmd`, without commander defaults. `describe` may reword an entry's
+ * help (a sweep saying "comma list of values"); it gets the entry and the standard help line.
+ */
+export function addRunOptions(cmd: Command, describe?: (entry: Entry, help: string) => string): Command {
+  for (const entry of RUN_OPTIONS) {
+    const help = `${entry.help}${defaultNote(entry)}`;
+    const declared = new Option(entry.valueName === undefined ? entry.flag : `${entry.flag} <${entry.valueName}>`, describe ? describe(entry, help) : help);
+    // The table's key must be what commander stores the flag under.
+    if (declared.attributeName() !== entry.key) throw new Error(`option table: ${entry.flag} is stored as ${declared.attributeName()}, not ${entry.key}`);
+    cmd.addOption(declared);
+  }
+  return cmd;
+}
+
+/** "--seed must be an integer ≥ 0 (got '0x10'); decimal digits only", or "--data 'x' is not …" (params.valueFirst). */
+function usageLine(entry: Entry, text: unknown, issue: z.core.$ZodIssue): string {
+  const params = (issue.code === 'custom' ? issue.params : undefined) as { hint?: string; valueFirst?: boolean } | undefined;
+  if (params?.valueFirst) return `${entry.flag} '${String(text)}' ${issue.message}`;
+  const shown = typeof text === 'string' ? ` (got '${text}')` : '';
+  return `${entry.flag} ${issue.message}${shown}${params?.hint ? `; ${params.hint}` : ''}`;
+}
+
+/**
+ * Reads each option's raw value with its schema and applies the defaults to the absent ones.
+ * Returns the values and the keys the user gave. Throws a one-line UsageError naming the flag.
+ */
+export function readRunOptions(raw: RawRunOptions): { values: RunOptionValues; given: Set<RunOptionKey> } {
+  const values: Record<string, unknown> = {};
+  const given = new Set<RunOptionKey>();
+  const rawByKey = raw as Record<string, unknown>;
+  for (const entry of RUN_OPTIONS) {
+    const text = rawByKey[entry.key];
+    if (text === undefined) {
+      values[entry.key] = entry.default;
+      continue;
+    }
+    const result = (entry.schema as z.ZodType).safeParse(text);
+    if (!result.success) throw new UsageError(usageLine(entry, text, result.error.issues[0]));
+    values[entry.key] = result.data;
+    given.add(entry.key);
+  }
+  return { values: values as RunOptionValues, given };
+}
