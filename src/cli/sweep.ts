@@ -11,7 +11,7 @@ import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
 import { parseValueList } from '../sweep/grid.js';
 import { planSweep, type SweepPlan, type SweepSpec } from '../sweep/plan.js';
-import { addSweepRunOptions, SWEEP_RUN_OPTIONS } from '../sweep/runOptions.js';
+import { addSweepRunOptions, GRID_OPTIONS } from '../sweep/runOptions.js';
 import { resolveShard, shareOf, type Shard } from '../sweep/shard.js';
 import { checkExpectation, matches } from '../sweep/expectations.js';
 import type { SummaryRow } from '../sweep/summary.js';
@@ -46,7 +46,7 @@ function positiveInt(text: string, flag: string, max = 100_000): number {
 /** Axes from the run options given on the command line. */
 function axesFromFlags(flags: SweepFlags): Axis[] {
   const axes: Axis[] = [];
-  for (const option of SWEEP_RUN_OPTIONS) {
+  for (const option of GRID_OPTIONS) {
     const given = flags[option.key];
     if (given === undefined) continue;
     const values = option.list === 'boolean' ? [true] : parseValueList(String(given), option.list, option.flag);
@@ -80,7 +80,7 @@ function flagSpec(flags: SweepFlags): SweepSpec {
     fixed: {},
     expectations: [],
     source: 'flags',
-    fieldName: (key) => SWEEP_RUN_OPTIONS.find((o) => o.key === key)?.flag ?? key,
+    fieldName: (key) => GRID_OPTIONS.find((o) => o.key === key)?.flag ?? key,
   };
 }
 
@@ -110,7 +110,6 @@ export function sweepCommand(): Command {
   command
     .option('--seeds <n>', 'add seeds 1..N as an axis (same as --seed 1,2,…,N)')
     .option('--name <name>', 'sweep name, the folder under OUT/sweeps (default: the file name, or derived from the grid)')
-    .option('--out <dir>', 'root folder for results', DEFAULTS.out)
     .option('--jobs <n>', 'worker processes (default: the number of cores)')
     .option('--force', 'redo cells that are already finished')
     .option('--dry-run', 'list the cells and their count; run and write nothing')

@@ -23,7 +23,7 @@ import { UsageError } from '../config/errors.js';
 import type { Expectation } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';
-import { sweepOptionNamed, SWEEP_RUN_OPTIONS } from './runOptions.js';
+import { GRID_OPTIONS, sweepOptionNamed } from './runOptions.js';
 import { NUMERIC_FIELDS } from './summary.js';
 import { VERDICTS } from './verdict.js';
 
@@ -97,8 +97,7 @@ function readData(path: string): unknown {
 function optionKey(path: string, field: string, name: string, where: 'grid' | 'fixed' | 'where'): string {
   if (name === 'out') throw new UsageError(`${path}: ${field}: 'out' is not allowed in an experiment file; the results root is given with --out`);
   const option = sweepOptionNamed(name);
-  if (!option) throw new UsageError(`${path}: ${field}: '${name}' is not a run option; allowed: ${SWEEP_RUN_OPTIONS.map((o) => o.flag.slice(2)).join(', ')}`);
-  if (where === 'grid' && option.list === 'single') throw new UsageError(`${path}: ${field}: '${name}' takes one value for the whole sweep; put it under fixed`);
+  if (!option) throw new UsageError(`${path}: ${field}: '${name}' is not a run option; allowed: ${GRID_OPTIONS.map((o) => o.flag.slice(2)).join(', ')}`);
   return option.key;
 }
 

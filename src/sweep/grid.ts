@@ -35,7 +35,7 @@ export function expandRange(text: string, what: string): string[] | undefined {
 }
 
 /** Splits `he,vs:scale=2,mode=fan_in,xavier` into he | vs:scale=2,mode=fan_in | xavier. */
-function splitInits(text: string): string[] {
+function splitSpecs(text: string): string[] {
   const items: string[] = [];
   for (const part of text.split(',')) {
     const continuesSpec = part.includes('=') && !part.includes(':') && items.length > 0 && items[items.length - 1].includes(':');
@@ -52,8 +52,8 @@ export function parseValueList(text: string, kind: ListKind, what: string): stri
     case 'layers':
       items = text.split('/');
       break;
-    case 'init':
-      items = splitInits(text);
+    case 'spec':
+      items = splitSpecs(text);
       break;
     case 'single':
       items = [text];

@@ -1,10 +1,10 @@
 /**
- * The run options a sweep accepts, seen as grid axes: which key, which flag, and how a value
- * list is written. THIN ADAPTER: it mirrors src/config/runConfig.ts until the one table of run
- * options (src/config/options.ts, h1-config) lands; then this list is derived from that table.
+ * The run options seen as grid axes, derived from the one table of run options
+ * (src/config/options.ts): a sweep accepts every `vgrad run` option, and each option's kind says
+ * how a list of its values is written.
  */
-import { Command, Option } from 'commander';
-import type { RawRunOptions } from '../config/runConfig.js';
+import type { Command } from 'commander';
+import { addRunOptions, RUN_OPTIONS, type OptionKind, type RunOptionKey } from '../config/options.js';
 
 /** How a list of values for one option is written on the command line. */
 export type ListKind =
@@ -12,10 +12,10 @@ export type ListKind =
   | 'int'
   /** Comma list of numbers. */
   | 'number'
-  /** Comma list of words. */
+  /** Comma list of names. */
   | 'word'
-  /** Comma list of initializer specs; `vs:scale=2,mode=fan_in` keeps its own commas. */
-  | 'init'
+  /** Comma list of specs; a spec's own key=value commas stay with it (vs:scale=2,mode=fan_in). */
+  | 'spec'
   /** Alternatives separated by '/', since one value is itself a comma list (300,100/500,300). */
   | 'layers'
   /** A switch: no value on the command line; true/false lists only in experiment files. */
@@ -24,39 +24,34 @@ export type ListKind =
   | 'single';
 
 export interface SweepOption {
-  key: keyof RawRunOptions;
+  key: RunOptionKey;
   flag: string;
   list: ListKind;
-  help: string;
 }
 
-export const SWEEP_RUN_OPTIONS: readonly SweepOption[] = [
-  { key: 'depth', flag: '--depth', list: 'int', help: 'hidden layers, e.g. 2,5,10 or 2..30:4' },
-  { key: 'width', flag: '--width', list: 'int', help: 'units in hidden layers 2..depth' },
-  { key: 'layers', flag: '--layers', list: 'layers', help: "hidden widths; alternatives separated by '/': 300,100/500,300" },
-  { key: 'act', flag: '--act', list: 'word', help: 'activations, e.g. sigmoid,tanh,relu' },
-  { key: 'alpha', flag: '--alpha', list: 'number', help: 'leaky-relu negative slope' },
-  { key: 'init', flag: '--init', list: 'init', help: 'initializers, e.g. normal1,xavier,he' },
-  { key: 'gain', flag: '--gain', list: 'number', help: 'gain of the orthogonal initializer' },
-  { key: 'optimizer', flag: '--optimizer', list: 'word', help: 'sgd, momentum, adam' },
-  { key: 'lr', flag: '--lr', list: 'number', help: 'learning rates' },
-  { key: 'momentum', flag: '--momentum', list: 'number', help: 'momentum coefficient' },
-  { key: 'batch', flag: '--batch', list: 'int', help: 'minibatch sizes' },
-  { key: 'steps', flag: '--steps', list: 'int', help: 'training steps (0: at initialization only)' },
-  { key: 'epochs', flag: '--epochs', list: 'number', help: 'passes over the training split instead of --steps' },
-  { key: 'seed', flag: '--seed', list: 'int', help: 'seeds, e.g. 1,2,3 (or --seeds N)' },
-  { key: 'data', flag: '--data', list: 'word', help: 'mnist, gaussian, idx:DIR' },
-  { key: 'trainSize', flag: '--train-size', list: 'int', help: 'training samples' },
-  { key: 'testSize', flag: '--test-size', list: 'int', help: 'test samples' },
-  { key: 'standardize', flag: '--standardize', list: 'boolean', help: 'standardize each pixel (every cell)' },
-  { key: 'probeSize', flag: '--probe-size', list: 'int', help: 'samples in the probe batch' },
-  { key: 'logEvery', flag: '--log-every', list: 'int', help: 'probe every K steps' },
-  { key: 'backend', flag: '--backend', list: 'single', help: 'auto, tensorflow, wasm or cpu (one for the whole sweep)' },
-];
+const LIST_KIND: Record<OptionKind, ListKind> = {
+  int: 'int',
+  number: 'number',
+  enum: 'word',
+  string: 'spec',
+  list: 'layers',
+  boolean: 'boolean',
+};
 
-const BY_KEY = new Map(SWEEP_RUN_OPTIONS.map((option) => [option.key as string, option]));
+/** The results root is where the sweep is stored, not a property of a cell. */
+const SINGLE: ReadonlySet<string> = new Set(['out']);
+
+export const SWEEP_RUN_OPTIONS: readonly SweepOption[] = RUN_OPTIONS.map((entry) => ({
+  key: entry.key,
+  flag: entry.flag,
+  list: SINGLE.has(entry.key) ? 'single' : LIST_KIND[entry.kind],
+}));
+
+/** The options a grid or an experiment file may set (all but the results root). */
+export const GRID_OPTIONS = SWEEP_RUN_OPTIONS.filter((option) => option.list !== 'single');
+
 const BY_NAME = new Map<string, SweepOption>();
-for (const option of SWEEP_RUN_OPTIONS) {
+for (const option of GRID_OPTIONS) {
   BY_NAME.set(option.key, option);
   BY_NAME.set(option.flag.slice(2), option);
 }
@@ -66,17 +61,18 @@ export function sweepOptionNamed(name: string): SweepOption | undefined {
   return BY_NAME.get(name);
 }
 
-export function sweepOptionFor(key: string): SweepOption {
-  const option = BY_KEY.get(key);
-  if (!option) throw new Error(`not a run option: ${key}`);
-  return option;
-}
+const LIST_HELP: Record<ListKind, string> = {
+  int: 'comma list or range a..b[:step]',
+  number: 'comma list',
+  word: 'comma list',
+  spec: 'comma list',
+  layers: "alternatives separated by '/'",
+  boolean: 'every cell',
+  single: 'one for the whole sweep',
+};
 
-/** Declares every run option on `cmd`, with no defaults (absent means the run default). */
+/** Declares every run option on `cmd` (no defaults: absent means the run default), saying how to list values. */
 export function addSweepRunOptions(cmd: Command): Command {
-  for (const option of SWEEP_RUN_OPTIONS) {
-    const declared = option.list === 'boolean' ? new Option(option.flag, option.help) : new Option(`${option.flag} <values>`, option.help);
-    cmd.addOption(declared);
-  }
-  return cmd;
+  const kinds = new Map(SWEEP_RUN_OPTIONS.map((option) => [option.key as string, option.list]));
+  return addRunOptions(cmd, (entry, help) => `${help}; ${LIST_HELP[kinds.get(entry.key)!]}`);
 }
