@@ -26,9 +26,9 @@ function runFolders(out: string): string[] {
 }
 
 describe('vgrad run end to end', () => {
-  test('--json prints the vgrad.run/1 record, and the same record is stored with config and metrics', () => {
+  test('--json prints the vgrad.run/2 record, and the same record is stored with config and metrics', () => {
     const { record, out, stderr } = runJson(['--steps', '6', '--log-every', '3', '--act', 'tanh', '--init', 'xavier', '--depth', '3']);
-    assert.equal(record.schema, 'vgrad.run/1');
+    assert.equal(record.schema, 'vgrad.run/2');
     for (const key of ['layers', 'depth', 'act', 'init', 'optimizer', 'lr', 'batch', 'steps', 'seed', 'data', 'backend']) assert.ok(key in record.config, `config.${key}`);
     assert.deepEqual(record.config.layers, [300, 100, 100]);
     assert.equal(record.config.act, 'tanh');

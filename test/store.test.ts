@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { baseRunId, RunStore, writeFileAtomic } from '../src/store/runStore.js';
-import { BIN, tempDir } from './helpers.js';
+import { baseRunId, LOCK_FILE, RunFolderTakenError, RunStore, writeFileAtomic } from '../src/store/runStore.js';
+import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 describe('run store', () => {
   test('a run folder appears only when complete; abandon removes the partial one', () => {
@@ -21,12 +23,12 @@ describe('run store', () => {
     assert.deepEqual(readdirSync(join(root, 'runs')), ['r1']);
   });
 
-  test('non-finite numbers are stored as null', () => {
+  test('non-finite numbers are stored as which one they were: "NaN", "+Inf", "-Inf"', () => {
     const root = tempDir();
     const store = RunStore.create(root, 'x');
-    store.appendJsonLine('m.jsonl', { a: NaN, b: Infinity, c: 1 });
+    store.appendJsonLine('m.jsonl', { a: NaN, b: Infinity, c: 1, d: -Infinity, e: null });
     store.commit();
-    assert.equal(readFileSync(join(root, 'runs', 'x', 'm.jsonl'), 'utf8'), '{"a":null,"b":null,"c":1}\n');
+    assert.equal(readFileSync(join(root, 'runs', 'x', 'm.jsonl'), 'utf8'), '{"a":"NaN","b":"+Inf","c":1,"d":"-Inf","e":null}\n');
   });
 
   test('atomic write leaves no temp file and replaces whole', () => {
@@ -38,7 +40,7 @@ describe('run store', () => {
     assert.deepEqual(readdirSync(dir), ['f.json']);
   });
 
-  test('stale partial folders of dead runs are cleared; recent ones (maybe live) are kept', () => {
+  test('partial folders without a lock: cleared after a day, recent ones (maybe a run just starting) kept', () => {
     const root = tempDir();
     const runs = join(root, 'runs');
     mkdirSync(join(runs, '.partial-old'), { recursive: true });
@@ -80,7 +82,8 @@ describe('run store', () => {
 describe('interrupting a run', () => {
   test('Ctrl-C (SIGINT) stops between steps, removes the partial folder and exits 130', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--out', out], {
+    // No probe point beyond step 0 before the signal (--log-every 50000), so nothing is kept.
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--out', out], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -94,7 +97,170 @@ describe('interrupting a run', () => {
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 130);
-    assert.match(stderr, /vgrad: interrupted at step \d+; nothing stored\n$/);
+    assert.match(stderr, /vgrad: interrupted at step \d+ \(SIGINT\); nothing stored\n$/);
     assert.deepEqual(readdirSync(join(out, 'runs')), []);
+  });
+});
+
+/** A PID that is certainly not alive: a child that has already exited (PIDs are not reused at once). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+function writeLock(partial: string, lock: object): void {
+  mkdirSync(partial, { recursive: true });
+  writeFileSync(join(partial, LOCK_FILE), JSON.stringify(lock));
+}
+
+describe('liveness of partial folders: decided by the lock, never by age alone', () => {
+  test('a dead PID on this host is removed at once; a live PID or another host is kept, however old', () => {
+    const root = tempDir();
+    const runs = join(root, 'runs');
+    const threeDaysAgo = new Date(Date.now() - 72 * 3600 * 1000);
+    writeLock(join(runs, '.partial-dead'), { pid: deadPid(), host: hostname(), startedAt: new Date().toISOString() });
+    writeLock(join(runs, '.partial-live-old'), { pid: process.pid, host: hostname(), startedAt: threeDaysAgo.toISOString() });
+    writeLock(join(runs, '.partial-elsewhere'), { pid: deadPid(), host: `not-${hostname()}`, startedAt: threeDaysAgo.toISOString() });
+    for (const name of ['.partial-live-old', '.partial-elsewhere']) utimesSync(join(runs, name), threeDaysAgo, threeDaysAgo);
+    RunStore.create(root, 'new').abandon();
+    assert.deepEqual(readdirSync(runs).sort(), ['.partial-elsewhere', '.partial-live-old']);
+  });
+
+  test('a live run older than a day (mtime set back) is not removed by a concurrent run', async () => {
+    const out = tempDir();
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--discard-interrupted', '--out', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      child.stderr.on('data', (chunk) => {
+        seen += chunk;
+        if (seen.includes('step 0/')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
+    });
+    const runs = join(out, 'runs');
+    const [partial] = readdirSync(runs);
+    assert.match(partial, /^\.partial-/);
+    const lock = JSON.parse(readFileSync(join(runs, partial, LOCK_FILE), 'utf8'));
+    assert.deepEqual([lock.pid, lock.host], [child.pid, hostname()]);
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    for (const name of readdirSync(join(runs, partial))) utimesSync(join(runs, partial, name), twoDaysAgo, twoDaysAgo);
+    utimesSync(join(runs, partial), twoDaysAgo, twoDaysAgo);
+    const other = runCli(['run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--out', out]);
+    assert.equal(other.status, 0, other.stderr);
+    assert.ok(existsSync(join(runs, partial)), 'the live run keeps its folder');
+    child.kill('SIGTERM');
+    assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 143);
+    assert.ok(!existsSync(join(runs, partial)));
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a run killed with SIGKILL leaves a partial folder that the next run removes (its PID is dead)', () => {
+    const root = tempDir();
+    const runs = join(root, 'runs');
+    writeLock(join(runs, '.partial-killed'), { pid: deadPid(), host: hostname(), startedAt: new Date().toISOString() });
+    RunStore.create(root, 'next').commit();
+    assert.deepEqual(readdirSync(runs), ['next']);
+  });
+});
+
+describe('claiming run ids atomically', () => {
+  test('a final folder that appears from outside while the run is written: the run moves to the next id, nothing lost', () => {
+    const root = tempDir();
+    const store = RunStore.create(root, 'same');
+    store.writeJson('config.json', { mine: true });
+    // Someone else publishes "same" (and "same-2") meanwhile, outside the claim protocol.
+    for (const id of ['same', 'same-2']) {
+      mkdirSync(join(root, 'runs', id));
+      writeFileSync(join(root, 'runs', id, 'summary.json'), `{"theirs":"${id}"}`);
+    }
+    const named: string[] = [];
+    const dir = store.commit((runId) => {
+      named.push(runId);
+      store.writeJson('summary.json', { runId });
+    });
+    assert.equal(dir, join(root, 'runs', 'same-3'));
+    assert.equal(store.runId, 'same-3');
+    assert.deepEqual(named, ['same', 'same-3'], 'summary.json rewritten with the id it was published under');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), { runId: 'same-3' });
+    assert.equal(readFileSync(join(root, 'runs', 'same', 'summary.json'), 'utf8'), '{"theirs":"same"}');
+    assert.deepEqual(readdirSync(join(root, 'runs')).sort(), ['same', 'same-2', 'same-3']);
+  });
+
+  test('a run that finishes between another run\'s check and claim cannot be overwritten: 8 processes, one id', async () => {
+    const root = tempDir();
+    const storeModule = pathToFileURL(join(ROOT, 'dist', 'src', 'store', 'runStore.js')).href;
+    // Each process claims the same base id, writes, waits a random moment, publishes.
+    const script = `
+      const { RunStore } = await import(${JSON.stringify(storeModule)});
+      const store = RunStore.create(process.argv[1], 'race');
+      store.writeJson('config.json', { pid: process.pid });
+      await new Promise((r) => setTimeout(r, Math.random() * 50));
+      const dir = store.commit((runId) => store.writeJson('summary.json', { runId, pid: process.pid }));
+      process.stdout.write(dir);`;
+    const children = Array.from({ length: 8 }, () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, root], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+      }),
+    );
+    const dirs = await Promise.all(children);
+    assert.equal(new Set(dirs).size, 8, 'eight distinct run folders');
+    const names = readdirSync(join(root, 'runs')).sort();
+    assert.equal(names.length, 8, `no partial folders left: ${names}`);
+    const pids = new Set<number>();
+    for (const name of names) {
+      const summary = JSON.parse(readFileSync(join(root, 'runs', name, 'summary.json'), 'utf8'));
+      assert.equal(summary.runId, name);
+      assert.equal(JSON.parse(readFileSync(join(root, 'runs', name, 'config.json'), 'utf8')).pid, summary.pid, 'each folder is one run, whole');
+      pids.add(summary.pid);
+    }
+    assert.equal(pids.size, 8);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('RunStore.createAt: a run published at an exact folder (sweep cells)', () => {
+  test('partial folder beside the target, renamed into place, lock not published', () => {
+    const root = tempDir();
+    const target = join(root, 'sweeps', 'grid', 'cell-1');
+    const store = RunStore.createAt(target);
+    assert.deepEqual(readdirSync(join(root, 'sweeps', 'grid')), ['.partial-cell-1']);
+    store.writeJson('summary.json', { ok: true });
+    assert.equal(store.commit(), target);
+    assert.deepEqual(readdirSync(target), ['summary.json']);
+    assert.deepEqual(readdirSync(join(root, 'sweeps', 'grid')), ['cell-1']);
+  });
+
+  test('an existing target or a live writer is refused; a dead writer\'s partial is replaced; abandon cleans up', () => {
+    const root = tempDir();
+    const done = join(root, 'done');
+    mkdirSync(done);
+    writeFileSync(join(done, 'summary.json'), '{}');
+    assert.throws(() => RunStore.createAt(done), (e: Error) => e instanceof RunFolderTakenError && /exists already/.test(e.message));
+    const live = join(root, 'live');
+    writeLock(join(root, '.partial-live'), { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
+    assert.throws(() => RunStore.createAt(live), (e: Error) => e instanceof RunFolderTakenError && /another live run is writing it/.test(e.message));
+    const dead = join(root, 'dead');
+    writeLock(join(root, '.partial-dead'), { pid: deadPid(), host: hostname(), startedAt: new Date().toISOString() });
+    const store = RunStore.createAt(dead);
+    store.abandon();
+    assert.deepEqual(readdirSync(root).sort(), ['.partial-live', 'done']);
+  });
+
+  test('a target that appears (non-empty) while the run is written is never replaced', () => {
+    const root = tempDir();
+    const target = join(root, 'cell');
+    const store = RunStore.createAt(target);
+    mkdirSync(target);
+    writeFileSync(join(target, 'summary.json'), 'theirs');
+    assert.throws(() => store.commit(), RunFolderTakenError);
+    assert.equal(readFileSync(join(target, 'summary.json'), 'utf8'), 'theirs');
+    store.abandon();
+    assert.deepEqual(readdirSync(root), ['cell']);
   });
 });

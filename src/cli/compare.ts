@@ -3,25 +3,17 @@
  * log scale, from stored records only. A sweep folder stands for all its finished cells.
  */
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { COMPARE_STATS, renderCompare, type CompareColumn, type CompareStat } from '../report/compareTable.js';
 import type { RunRecord } from '../store/record.js';
-import { RUN_SCHEMA } from '../store/record.js';
-import { finishedCellIds, isSweepDir, readManifest } from '../sweep/sweepFolder.js';
+import { finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';
 import { chalkFor } from './color.js';
 
 function readRecord(dir: string): RunRecord {
-  const path = dir.endsWith('.json') ? dir : join(dir, 'summary.json');
-  let record: RunRecord;
-  try {
-    record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
-  } catch (error) {
-    throw new UsageError(`${dir}: not a run, cell or sweep folder (cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  if (record?.schema !== RUN_SCHEMA || !Array.isArray(record.layers)) throw new UsageError(`${path}: not a ${RUN_SCHEMA} record`);
-  return record;
+  if (!existsSync(dir)) throw new UsageError(`${dir}: no such run, cell or sweep folder`);
+  return readRecordFile(dir.endsWith('.json') ? dir : join(dir, 'summary.json'));
 }
 
 /** Short labels: the config values that differ between the columns (d = depth, s = seed). */

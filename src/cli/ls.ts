@@ -4,13 +4,13 @@
  */
 import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { verdictColor } from '../report/sweepTable.js';
-import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
-import { FAILED_DIR, finishedCellIds, isSweepDir, readManifest } from '../sweep/sweepFolder.js';
+import type { RunRecord } from '../store/record.js';
+import { FAILED_DIR, finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';
 import { verdictOf } from '../sweep/verdict.js';
 import { chalkFor } from './color.js';
 
@@ -40,8 +40,7 @@ function configSummary(record: RunRecord): string {
 function runEntry(kind: 'run' | 'cell', id: string, dir: string): Entry | undefined {
   const path = join(dir, 'summary.json');
   try {
-    const record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
-    if (record?.schema !== RUN_SCHEMA || !Array.isArray(record.layers)) return undefined;
+    const record = readRecordFile(path);
     return { kind, id, config: configSummary(record), status: record.status, verdict: verdictOf(record), date: stamp(path), path: dir };
   } catch {
     return undefined;

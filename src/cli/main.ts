@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../config/errors.js';
+import { environmentProblem, isDiskError } from '../store/diskErrors.js';
 import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
 import { runCommand } from './run.js';
@@ -14,6 +15,29 @@ import { mergeCommand } from './merge.js';
 import { lsCommand } from './ls.js';
 
 export const EXIT_USAGE = 2;
+/** A full disk, a read-only or unwritable folder: the environment, not the input. */
+export const EXIT_ENVIRONMENT = 1;
+/**
+ * The reader of stdout went away (`vgrad run --json | head -c 10`): the output was not wanted any
+ * more, the run is stored, so end quietly with success rather than 141 (a SIGPIPE death).
+ */
+export const EXIT_CLOSED_PIPE = 0;
+
+/**
+ * A closed stdout (EPIPE) ends the process quietly; a closed stderr only silences messages, so a
+ * run goes on and is stored. Other stdout failures (a full disk under `> file`) are one line, exit 1.
+ */
+export function handleOutputErrors(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CLOSED_PIPE);
+    const problem = environmentProblem(error) ?? error.message;
+    process.stderr.write(`vgrad: cannot write to stdout: ${problem}\n`);
+    process.exit(EXIT_ENVIRONMENT);
+  });
+  process.stderr.on('error', () => {
+    // Nowhere left to say anything: keep working without messages.
+  });
+}
 
 export function buildProgram(): Command {
   const program = new Command('vgrad')
@@ -38,8 +62,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 unexpected failure, 2 bad input. */
+/** Runs the CLI and returns the exit code: 0 ok, 1 environment or unexpected failure, 2 bad input. */
 export async function main(argv: string[]): Promise<number> {
+  handleOutputErrors();
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -51,6 +76,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isUsageError(error)) {
       process.stderr.write(`vgrad: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    if (isDiskError(error)) {
+      process.stderr.write(`vgrad: ${error.message}\n`);
+      return EXIT_ENVIRONMENT;
     }
     process.stderr.write(`vgrad: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

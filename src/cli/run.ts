@@ -4,11 +4,14 @@ import { addRunOptions } from '../config/options.js';
 import { parseRunConfig, type RawRunOptions } from '../config/runConfig.js';
 import { toJson } from '../store/record.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
+import { Interrupts } from './interrupts.js';
 import { ProgressReporter } from './progress.js';
 
 type RunFlags = RawRunOptions & {
   json?: boolean;
   quiet?: boolean;
+  discardInterrupted?: boolean;
 };
 
 export function runCommand(): Command {
@@ -17,6 +20,8 @@ export function runCommand(): Command {
   return addRunOptions(command)
     .option('--json', 'print only the run record as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
+    // TODO(h1 options table): a run option like --json/--quiet; move it into src/config/options.ts.
+    .option('--discard-interrupted', 'on Ctrl-C, SIGTERM or SIGHUP store nothing (default: keep a run that has a probe point beyond step 0, as status "interrupted")')
     .addHelpText(
       'after',
       '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
@@ -25,37 +30,38 @@ export function runCommand(): Command {
       const config = parseRunConfig(flags);
       // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
       const { runExperiment } = await import('../train/experiment.js');
-      const { InterruptedError } = await import('../train/loop.js');
+      const { InterruptedError } = await import('../util/abort.js');
       const { renderRunReport } = await import('../report/layerTable.js');
       const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
-      // Ctrl-C stops between steps; the half-built run folder is removed and nothing is stored.
-      const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.once('SIGINT', onSigint);
+      // SIGINT, SIGTERM and SIGHUP stop the run at the next checkpoint (between steps, layers or
+      // evaluation chunks); a second one exits at once.
+      const interrupts = new Interrupts({ onSignal: () => progress?.stop() }).install();
       let result;
       try {
         result = await runExperiment(config, {
-          signal: interrupt.signal,
+          signal: interrupts.signal,
+          keepInterrupted: !flags.discardInterrupted,
           onStart: (info) => progress?.start(info),
           onStep: (step, loss) => progress?.step(step, loss),
           onProbe: (point) => progress?.probe(point),
         });
       } catch (error) {
-        if (error instanceof InterruptedError) {
+        if (error instanceof InterruptedError && interrupts.received) {
           progress?.stop();
-          process.stderr.write(`vgrad: ${error.message}; nothing stored\n`);
-          process.exitCode = 130;
+          const outcome = error.keptIn ? `; kept up to the last probe point as status "interrupted" in ${error.keptIn}` : '; nothing stored';
+          process.stderr.write(`vgrad: ${error.message} (${interrupts.received})${outcome}\n`);
+          process.exitCode = interrupts.exitCode!;
           return;
         }
         throw error;
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupts.uninstall();
         progress?.stop();
       }
       if (flags.json) {
-        process.stdout.write(`${toJson(result.record)}\n`);
+        writeStdout(`${toJson(result.record)}\n`);
       } else {
-        process.stdout.write(renderRunReport(result.record, chalkFor(process.stdout)));
+        writeStdout(renderRunReport(result.record, chalkFor(process.stdout)));
       }
       if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
     });

@@ -172,12 +172,12 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     );
   }
 
-  const { watchStopSignals } = await import('./stopSignals.js');
+  const { Interrupts } = await import('./interrupts.js');
   const { runCells } = await import('../sweep/pool.js');
   const { SweepProgress } = await import('./sweepProgress.js');
   const { verdictOf } = await import('../sweep/verdict.js');
-  const stop = watchStopSignals();
   const progress = flags.quiet ? undefined : new SweepProgress(err, color, todo.length, jobs);
+  const stop = new Interrupts({ onSignal: () => progress?.stop() }).install();
   progress?.start();
   let outcomes;
   try {
@@ -205,7 +205,7 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     });
   } finally {
     progress?.stop();
-    stop.dispose();
+    stop.uninstall();
   }
 
   const { collectRows, writeSummaries } = await import('../sweep/results.js');
@@ -216,10 +216,10 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
 
   const failures = outcomes.filter((o) => o.kind === 'failed');
   const busy = outcomes.filter((o) => o.kind === 'busy');
-  if (stop.received()) {
+  if (stop.received) {
     const kept = outcomes.filter((o) => o.kind === 'ok' || o.kind === 'diverged').length;
-    err.write(`vgrad: sweep stopped by ${stop.received()}; ${kept} cells finished in this run are kept, unfinished cells were removed; run the same command again to resume\n`);
-    return stop.exitCode();
+    err.write(`vgrad: sweep stopped by ${stop.received}; ${kept} cells finished in this run are kept, unfinished cells were removed; run the same command again to resume\n`);
+    return stop.exitCode ?? 1;
   }
 
   const out = process.stdout;

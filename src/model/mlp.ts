@@ -11,6 +11,7 @@ import { activationOps, type ActivationOps } from './activationOps.js';
 import type { InitContext, Initializer } from './initializers.js';
 import { sampleWeights } from './sampleWeights.js';
 import { tfSeedFor } from '../util/random.js';
+import { checkpoint } from '../util/abort.js';
 
 export interface MlpSpec {
   /** Layer widths from input to output, e.g. [784, 300, 100, 10]. */
@@ -31,22 +32,83 @@ let modelCounter = 0;
 
 /** Builds the net with the initializer's weights and zero biases. Same seed, same weights. */
 export function createMlp(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number): Mlp {
+  return runSteps(createMlpSteps(spec, init, initContext, seed));
+}
+
+/**
+ * createMlp, yielding to the event loop after each layer and stopping with an InterruptedError
+ * when `signal` is aborted: sampling a 1000×1000 layer takes long enough to matter.
+ */
+export async function createMlpInterruptible(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number, signal?: AbortSignal): Promise<Mlp> {
+  const layers = spec.sizes.length - 1;
+  const steps = createMlpSteps(spec, init, initContext, seed);
+  try {
+    return await runStepsInterruptible(steps, signal, (l) => `while building the model (layer ${l} of ${layers})`);
+  } catch (error) {
+    // Dispose the layers already made: let the generator's finally do it.
+    steps.throw(error);
+    throw error;
+  }
+}
+
+function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number): Generator<number, Mlp, void> {
   const id = `vgrad${++modelCounter}`; // variable names must be unique in the tfjs engine
   const weights: tf.Variable<tf.Rank.R2>[] = [];
   const biases: tf.Variable<tf.Rank.R1>[] = [];
-  for (let l = 0; l + 1 < spec.sizes.length; l++) {
-    const fanIn = spec.sizes[l];
-    const fanOut = spec.sizes[l + 1];
-    // The output layer is softmax, not φ; it still gets the chosen scheme, as Keras would.
-    const dist = init.distribution(fanIn, fanOut, initContext);
-    const initial = sampleWeights(dist, fanIn, fanOut, tfSeedFor(seed, `init:layer${l + 1}`));
-    weights.push(tf.variable(initial, true, `${id}/W${l + 1}`));
-    initial.dispose();
-    const zeros = tf.zeros([fanOut]) as tf.Tensor1D;
-    biases.push(tf.variable(zeros, true, `${id}/b${l + 1}`));
-    zeros.dispose(); // the variable holds its own reference to the data
+  let complete = false;
+  try {
+    for (let l = 0; l + 1 < spec.sizes.length; l++) {
+      const fanIn = spec.sizes[l];
+      const fanOut = spec.sizes[l + 1];
+      // The output layer is softmax, not φ; it still gets the chosen scheme, as Keras would.
+      const dist = init.distribution(fanIn, fanOut, initContext);
+      const initial = sampleWeights(dist, fanIn, fanOut, tfSeedFor(seed, `init:layer${l + 1}`));
+      weights.push(tf.variable(initial, true, `${id}/W${l + 1}`));
+      initial.dispose();
+      const zeros = tf.zeros([fanOut]) as tf.Tensor1D;
+      biases.push(tf.variable(zeros, true, `${id}/b${l + 1}`));
+      zeros.dispose(); // the variable holds its own reference to the data
+      yield l + 1;
+    }
+    complete = true;
+  } finally {
+    if (!complete) tf.dispose([...weights, ...biases]);
   }
   return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
+}
+
+/**
+ * Layer-by-layer computations are written once, as generators that yield after each layer: run
+ * straight through (inside tf.tidy, as the training step does), or with a checkpoint at each yield.
+ */
+function runSteps<T>(steps: Generator<number, T, void>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+async function runStepsInterruptible<T>(steps: Generator<number, T, void>, signal: AbortSignal | undefined, phase: (at: number) => string): Promise<T> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    const at = next.value;
+    await checkpoint(signal, () => phase(at));
+  }
+}
+
+/**
+ * Runs `work` in a tfjs scope that may span awaits (tf.tidy cannot): every tensor created inside
+ * is disposed at the end, also when it throws. Only for work whose result is plain JS values, and
+ * only while no other tfjs work runs in between (vgrad runs one model at a time).
+ */
+export async function inAsyncScope<T>(work: () => Promise<T>): Promise<T> {
+  tf.engine().startScope();
+  try {
+    return await work();
+  } finally {
+    tf.engine().endScope();
+  }
 }
 
 export function disposeMlp(model: Mlp): void {
@@ -61,6 +123,10 @@ export interface ForwardTrace {
 }
 
 export function forward(model: Mlp, x: tf.Tensor2D): ForwardTrace {
+  return runSteps(forwardSteps(model, x));
+}
+
+function* forwardSteps(model: Mlp, x: tf.Tensor2D): Generator<number, ForwardTrace, void> {
   const inputs: tf.Tensor2D[] = [];
   const preacts: tf.Tensor2D[] = [];
   let input = x;
@@ -70,6 +136,7 @@ export function forward(model: Mlp, x: tf.Tensor2D): ForwardTrace {
     const z = tf.add(tf.matMul(input, model.weights[l]), model.biases[l]) as tf.Tensor2D;
     preacts.push(z);
     if (l < last) input = model.ops.apply(z) as tf.Tensor2D;
+    yield l + 1;
   }
   return { inputs, preacts };
 }
@@ -140,7 +207,20 @@ export interface Gradients {
 
 /** Forward and backward pass on one batch for the mean softmax cross-entropy. Call inside tf.tidy. */
 export function lossAndGradients(model: Mlp, batch: LabeledBatch): Gradients {
-  const trace = forward(model, batch.x);
+  return runSteps(lossAndGradientsSteps(model, batch));
+}
+
+/**
+ * lossAndGradients with a checkpoint after each layer of the forward and backward pass, for the
+ * probes of big nets. The same operations in the same order, so the same numbers. Call inside
+ * inAsyncScope (the tensors it returns are disposed when that scope ends).
+ */
+export function lossAndGradientsInterruptible(model: Mlp, batch: LabeledBatch, signal: AbortSignal | undefined, phase: string): Promise<Gradients> {
+  return runStepsInterruptible(lossAndGradientsSteps(model, batch), signal, () => phase);
+}
+
+function* lossAndGradientsSteps(model: Mlp, batch: LabeledBatch): Generator<number, Gradients, void> {
+  const trace = yield* forwardSteps(model, batch.x);
   const layers = model.weights.length;
   const logits = trace.preacts[layers - 1];
   const batchSize = batch.x.shape[0];
@@ -163,25 +243,46 @@ export function lossAndGradients(model: Mlp, batch: LabeledBatch): Gradients {
       slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1]) as tf.Tensor2D;
       dz = tf.mul(dInput, slopes[l - 1]) as tf.Tensor2D;
     }
+    yield l;
   }
   return { logProbs, weightGrads, biasGrads, preactGrads, slopes, trace };
 }
 
 /** Mean loss and accuracy over a set, in chunks so memory stays bounded. */
 export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk = 1000): { loss: number; accuracy: number } {
+  return runSteps(evaluateSteps(model, x, labels, features, classes, chunk));
+}
+
+/** evaluate with a checkpoint after each layer of each chunk; the same numbers. */
+export function evaluateInterruptible(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, signal: AbortSignal | undefined, phase: string, chunk = 1000): Promise<{ loss: number; accuracy: number }> {
+  return inAsyncScope(() => runStepsInterruptible(evaluateSteps(model, x, labels, features, classes, chunk), signal, () => phase));
+}
+
+function* evaluateSteps(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk: number): Generator<number, { loss: number; accuracy: number }, void> {
   const count = labels.length;
+  const last = model.weights.length - 1;
   let lossSum = 0;
   let correctSum = 0;
   for (let start = 0; start < count; start += chunk) {
     const end = Math.min(count, start + chunk);
-    const logProbs = tf.tidy(() => {
-      const xs = tf.tensor2d(x.subarray(start * features, end * features), [end - start, features]);
-      return tf.logSoftmax(forward(model, xs).preacts[model.weights.length - 1]);
-    });
-    const score = scoreLogProbs(logProbs.dataSync(), labels.subarray(start, end), classes);
-    logProbs.dispose();
-    lossSum += score.loss * (end - start);
-    correctSum += score.correct;
+    // forward() one layer per tidy, so the chunk can pause between layers (a tidy cannot span a yield).
+    let input = tf.tensor2d(x.subarray(start * features, end * features), [end - start, features]);
+    try {
+      for (let l = 0; l < last; l++) {
+        const a = tf.tidy(() => model.ops.apply(tf.add(tf.matMul(input, model.weights[l]), model.biases[l])) as tf.Tensor2D);
+        input.dispose();
+        input = a;
+        yield l + 1;
+      }
+      const logProbs = tf.tidy(() => tf.logSoftmax(tf.add(tf.matMul(input, model.weights[last]), model.biases[last])));
+      const score = scoreLogProbs(logProbs.dataSync(), labels.subarray(start, end), classes);
+      logProbs.dispose();
+      lossSum += score.loss * (end - start);
+      correctSum += score.correct;
+    } finally {
+      input.dispose();
+    }
+    yield last + 1;
   }
   return { loss: lossSum / count, accuracy: correctSum / count };
 }

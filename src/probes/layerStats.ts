@@ -12,7 +12,7 @@
  */
 import * as tf from '../backend/tf.js';
 import { maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
-import { type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
+import { type Gradients, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
 
 export interface LayerStats {
   weightStd: number;
@@ -55,13 +55,16 @@ function rawLayerTensor(z: tf.Tensor2D, a: tf.Tensor2D, dz: tf.Tensor2D, dW: tf.
   return tf.stack([weights.variance, preact.mean, preact.variance, act.mean, act.variance, saturated, dead, grad.variance, weightGrad.mean, weightGrad.variance]) as tf.Tensor1D;
 }
 
-/** One forward and backward pass on the probe batch, no update. */
-export function probe(model: Mlp, batch: LabeledBatch): ProbeResult {
+/**
+ * One forward and backward pass on the probe batch, no update. `given`: that pass already done
+ * (by lossAndGradientsInterruptible, for big nets); its tensors stay the caller's to dispose.
+ */
+export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): ProbeResult {
   const layerCount = model.weights.length;
   const batchSize = batch.x.shape[0];
   const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
   const packed = tf.tidy(() => {
-    const grads = lossAndGradients(model, batch);
+    const grads = given ?? lossAndGradients(model, batch);
     const rows: tf.Tensor1D[] = [];
     for (let l = 0; l < layerCount; l++) {
       const isOutput = l === layerCount - 1;

@@ -91,7 +91,11 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
     `Flags: vanishing/exploding = grad var ${GRAD_FLAG_RATIO}× below/above the output layer's; saturated = sat over ${SATURATION_FLAG * 100}%; dead = any dead unit.`,
   );
   const status =
-    record.status === 'ok' ? color.green('ok') : color.red.bold(`diverged at step ${record.divergedAt}`);
+    record.status === 'ok'
+      ? color.green('ok')
+      : record.status === 'interrupted'
+        ? color.yellow.bold('interrupted (final = last probe point)')
+        : color.red.bold(`diverged at step ${record.divergedAt}`);
   const f = record.final;
   lines.push(
     `status ${status} · step ${f.step} · train loss ${formatNumber(f.loss)} · train acc ${formatNumber(f.trainAcc)} · test acc ${formatNumber(f.testAcc)}` +

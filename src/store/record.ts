@@ -1,8 +1,16 @@
-/** The run record: what `vgrad run --json` prints and summary.json holds (schema vgrad.run/1). */
+/**
+ * The run record: what `vgrad run --json` prints and summary.json holds (schema vgrad.run/2).
+ *
+ * /2 differs from /1 in two ways: a non-finite number is stored as the string "+Inf", "-Inf" or
+ * "NaN" (in /1 all three were null, so which one it was was lost), and status may be
+ * "interrupted". Readers (recordSchema.ts) accept both and decode the markers back to numbers.
+ */
 import type { RunConfig } from '../config/runConfig.js';
 import type { LayerStats } from '../probes/layerStats.js';
 
-export const RUN_SCHEMA = 'vgrad.run/1';
+export const RUN_SCHEMA = 'vgrad.run/2';
+/** Older records `vgrad show` still reads. */
+export const RUN_SCHEMA_V1 = 'vgrad.run/1';
 
 export interface LayerRecord {
   /** 1..depth for hidden layers, depth+1 for the output layer. */
@@ -20,7 +28,8 @@ export interface RunRecord {
   config: RunConfig & { backend: string };
   backend: { name: string; version: string; coreVersion: string; features: Record<string, boolean> };
   data: { name: string; trainSamples: number; testSamples: number; probeSamples: number; features: number };
-  status: 'ok' | 'diverged';
+  /** interrupted: stopped by a signal after at least one probe point beyond step 0; `final` is then the last probe point. */
+  status: 'ok' | 'diverged' | 'interrupted';
   divergedAt: number | null;
   final: { step: number; loss: number; trainAcc: number; testAcc: number };
   layers: LayerRecord[];
@@ -28,7 +37,19 @@ export interface RunRecord {
   timing: { trainMs: number; msPerStep: number | null };
 }
 
-/** JSON with non-finite numbers as null (JSON.stringify's own rule, stated here on purpose). */
+/** How a non-finite number is written in JSON (JSON itself has no Inf or NaN). */
+export const NON_FINITE_MARKERS = ['+Inf', '-Inf', 'NaN'] as const;
+export type NonFiniteMarker = (typeof NON_FINITE_MARKERS)[number];
+
+export function nonFiniteMarker(value: number): NonFiniteMarker {
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
+}
+
+export function fromMarker(marker: NonFiniteMarker): number {
+  return marker === 'NaN' ? NaN : marker === '+Inf' ? Infinity : -Infinity;
+}
+
+/** JSON with each non-finite number written as its marker, "+Inf", "-Inf" or "NaN", so none is lost. */
 export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
+  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? nonFiniteMarker(v) : v), indent);
 }

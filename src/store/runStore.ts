@@ -1,18 +1,39 @@
 /**
  * Where runs are kept: ROOT/runs/<run-id>/{config.json, metrics.jsonl, summary.json}.
  *
- * A run is built in ROOT/runs/.partial-<run-id>/ and renamed into place only when it completes,
- * so a reader never sees a half-written run folder; every file inside is itself written to a temp
- * file and renamed. A run that fails or is killed leaves at most a .partial-* folder, which is
- * ignored and removed on the next start.
+ * A run is built in a hidden partial folder beside its final one (ROOT/runs/.partial-<run-id>/)
+ * and renamed into place only when it completes, so a reader never sees a half-written run
+ * folder; every file inside is itself written to a temp file and renamed.
+ *
+ * Claiming an id: the partial folder is created with mkdir (which fails if it exists) BEFORE the
+ * final folder is checked, so of two runs picking the same id exactly one holds it, and the
+ * holder's final folder cannot appear under another run. Publishing: Linux's rename onto a
+ * non-empty folder fails instead of replacing it; if the final folder was made by something
+ * outside this scheme, the run takes the next free id (-2, -3 …) rather than being lost.
+ *
+ * Liveness: the partial folder holds a lock file (PID, host, start time) while its run lives. The
+ * clean-up at the next start removes a partial folder only if its lock names this host and a PID
+ * that no longer exists, or if it has no lock and is older than a day. Age alone never decides
+ * for a locked folder: a long run's folder mtime does not change while it appends metrics.
  */
-import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../config/errors.js';
+import { DiskError, environmentProblem, guardWrite, injectedFault } from './diskErrors.js';
 import { toJson } from './record.js';
 
-const PARTIAL_PREFIX = '.partial-';
-const STALE_PARTIAL_MS = 24 * 3600 * 1000;
+export const PARTIAL_PREFIX = '.partial-';
+/** Inside a partial folder, while its run is alive. */
+export const LOCK_FILE = '.lock';
+/** A partial folder without a lock (its run died before writing it) is removed after this long. */
+const UNLOCKED_STALE_MS = 24 * 3600 * 1000;
+
+export interface RunLock {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
 
 /** Writes `text` to `path` via a temp file and a rename, so `path` is either old or complete. */
 export function writeFileAtomic(path: string, text: string): void {
@@ -21,58 +42,109 @@ export function writeFileAtomic(path: string, text: string): void {
   renameSync(temp, path);
 }
 
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | null)?.code;
+}
+
 function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errnoOf(error);
   return code ? `${code}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}` : String(error);
 }
 
-export class RunStore {
-  readonly finalDir: string;
-  private readonly partialDir: string;
-  private done = false;
-
-  private constructor(readonly root: string, readonly runId: string) {
-    this.finalDir = join(root, 'runs', runId);
-    this.partialDir = join(root, 'runs', `${PARTIAL_PREFIX}${runId}`);
+/** The exact target folder of RunStore.createAt exists or is being written by a live run. */
+export class RunFolderTakenError extends Error {
+  override readonly name = 'RunFolderTakenError';
+  constructor(readonly finalDir: string, reason: string) {
+    super(`${finalDir}: ${reason}`);
   }
+}
+
+/** Where a run is being published: a folder under runs/ whose id may move on a clash, or one exact folder. */
+type Target = { kind: 'runs'; runsDir: string; baseId: string; attempt: number } | { kind: 'exact' };
+
+export class RunStore {
+  private done = false;
+  /** Empty claim folders taken while re-claiming an id at publish time; removed afterwards. */
+  private readonly extraClaims: string[] = [];
+
+  private constructor(
+    /** The folder the run will have once published. */
+    public finalDir: string,
+    private readonly partialDir: string,
+    /** Its name; for create(), may change at commit if the folder was taken from outside. */
+    public runId: string,
+    private readonly target: Target,
+  ) {}
 
   /** Claims a fresh run id under `root` (suffixing -2, -3 … on a clash) and creates its partial folder. */
   static create(root: string, baseId: string): RunStore {
     const runsDir = join(root, 'runs');
-    try {
-      mkdirSync(runsDir, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`--out ${root}: cannot create ${runsDir} (${describeFsError(error)}); give a writable folder`);
-    }
+    ensureFolder(runsDir, `--out ${root}`);
     removeStalePartials(runsDir);
     for (let attempt = 1; ; attempt++) {
-      const runId = attempt === 1 ? baseId : `${baseId}-${attempt}`;
-      const store = new RunStore(root, runId);
-      if (existsSync(store.finalDir)) continue;
-      try {
-        mkdirSync(store.partialDir); // fails if another process claimed the id
-        return store;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue;
-        throw new UsageError(`--out ${root}: cannot write in ${runsDir} (${describeFsError(error)}); give a writable folder`);
-      }
+      const runId = idFor(baseId, attempt);
+      const partialDir = join(runsDir, `${PARTIAL_PREFIX}${runId}`);
+      if (!claim(partialDir, join(runsDir, runId), `--out ${root}`)) continue;
+      const store = new RunStore(join(runsDir, runId), partialDir, runId, { kind: 'runs', runsDir, baseId, attempt });
+      store.writeLock();
+      return store;
     }
   }
 
+  /**
+   * Creates a run that will be published exactly at `finalDir` (e.g. a sweep cell), with the same
+   * partial folder, lock and rename. Throws RunFolderTakenError if `finalDir` exists or another
+   * live run is writing it; a dead run's partial folder there is removed first.
+   */
+  static createAt(finalDir: string): RunStore {
+    const parent = dirname(finalDir);
+    const partialDir = join(parent, `${PARTIAL_PREFIX}${basename(finalDir)}`);
+    ensureFolder(parent, parent);
+    if (existsSync(partialDir) && isStalePartial(partialDir)) rmSync(partialDir, { recursive: true, force: true });
+    if (existsSync(finalDir)) throw new RunFolderTakenError(finalDir, 'exists already');
+    if (!claim(partialDir, finalDir, parent)) {
+      throw new RunFolderTakenError(finalDir, existsSync(finalDir) ? 'exists already' : `another live run is writing it (${partialDir})`);
+    }
+    const store = new RunStore(finalDir, partialDir, basename(finalDir), { kind: 'exact' });
+    store.writeLock();
+    return store;
+  }
+
+  /** The hidden folder the run is written in until commit. */
+  get partialFolder(): string {
+    return this.partialDir;
+  }
+
   writeJson(name: string, value: unknown): void {
-    writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\n`);
+    this.write(name, () => writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\n`));
   }
 
   /** Appends one JSON line; the folder is published only when complete, so lines never tear for readers. */
   appendJsonLine(name: string, value: unknown): void {
-    appendFileSync(join(this.partialDir, name), `${toJson(value)}\n`);
+    this.write(name, () => appendFileSync(join(this.partialDir, name), `${toJson(value)}\n`));
   }
 
-  /** Publishes the run folder. */
-  commit(): string {
-    renameSync(this.partialDir, this.finalDir);
+  /**
+   * Publishes the run folder and returns it. `beforePublish(runId)` writes what names the run
+   * (summary.json); it runs again if the id had to move because the final folder was taken.
+   */
+  commit(beforePublish?: (runId: string) => void): string {
+    beforePublish?.(this.runId);
+    guardWrite(this.partialDir, () => unlinkSync(join(this.partialDir, LOCK_FILE)));
+    for (;;) {
+      try {
+        guardWrite(dirname(this.finalDir), () => renameSync(this.partialDir, this.finalDir));
+        break;
+      } catch (error) {
+        const code = errnoOf(error);
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+        if (this.target.kind === 'exact') throw new RunFolderTakenError(this.finalDir, 'was created by someone else while this run was written');
+        this.claimNextId(this.target);
+        beforePublish?.(this.runId);
+      }
+    }
     this.done = true;
+    this.releaseExtraClaims();
     return this.finalDir;
   }
 
@@ -80,19 +152,134 @@ export class RunStore {
   abandon(): void {
     if (this.done) return;
     rmSync(this.partialDir, { recursive: true, force: true });
+    this.releaseExtraClaims();
     this.done = true;
+  }
+
+  private write(name: string, write: () => void): void {
+    guardWrite(this.partialDir, () => {
+      injectedFault(name);
+      write();
+    });
+  }
+
+  private writeLock(): void {
+    const lock: RunLock = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+    try {
+      this.write(LOCK_FILE, () => writeFileAtomic(join(this.partialDir, LOCK_FILE), `${JSON.stringify(lock)}\n`));
+    } catch (error) {
+      this.abandon();
+      throw error;
+    }
+  }
+
+  private claimNextId(target: Extract<Target, { kind: 'runs' }>): void {
+    for (;;) {
+      target.attempt++;
+      const runId = idFor(target.baseId, target.attempt);
+      const claimDir = join(target.runsDir, `${PARTIAL_PREFIX}${runId}`);
+      if (!claim(claimDir, join(target.runsDir, runId), target.runsDir)) continue;
+      this.extraClaims.push(claimDir);
+      this.runId = runId;
+      this.finalDir = join(target.runsDir, runId);
+      return;
+    }
+  }
+
+  private releaseExtraClaims(): void {
+    for (const dir of this.extraClaims.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Partial folders of runs that died long ago (killed processes). Recent ones may belong to live runs. */
+function idFor(baseId: string, attempt: number): string {
+  return attempt === 1 ? baseId : `${baseId}-${attempt}`;
+}
+
+function ensureFolder(folder: string, what: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    // mkdir -p on a read-only file system can report ENOENT or EEXIST for a parent; say what is wrong.
+    const problem = environmentProblem(error) ?? readOnlyAncestor(folder);
+    if (problem) throw new DiskError(`${what}: cannot create ${folder}: ${problem}`);
+    throw new UsageError(`${what}: cannot create ${folder} (${describeFsError(error)}); give a writable folder`);
+  }
+}
+
+/** "read-only file system" if the deepest existing ancestor of `folder` cannot be written, else null. */
+function readOnlyAncestor(folder: string): string | null {
+  let dir = folder;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) return null;
+    const probe = join(dir, `.vgrad-write-test-${process.pid}`);
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return null;
+  } catch (error) {
+    return environmentProblem(error);
+  }
+}
+
+/**
+ * Takes the id whose final folder is `finalDir` by creating `partialDir`; false if another run holds
+ * it or the final folder exists. mkdir first, then the existence check: see the module comment.
+ */
+function claim(partialDir: string, finalDir: string, what: string): boolean {
+  try {
+    mkdirSync(partialDir);
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST') return false;
+    const problem = environmentProblem(error);
+    if (problem) throw new DiskError(`${what}: cannot write in ${dirname(partialDir)}: ${problem}`);
+    throw new UsageError(`${what}: cannot write in ${dirname(partialDir)} (${describeFsError(error)}); give a writable folder`);
+  }
+  if (existsSync(finalDir)) {
+    rmSync(partialDir, { recursive: true, force: true });
+    return false;
+  }
+  return true;
+}
+
+function readLock(partialDir: string): RunLock | null {
+  try {
+    const lock = JSON.parse(readFileSync(join(partialDir, LOCK_FILE), 'utf8')) as RunLock;
+    return Number.isInteger(lock.pid) && typeof lock.host === 'string' ? lock : null;
+  } catch {
+    return null;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errnoOf(error) !== 'ESRCH';
+  }
+}
+
+/** See the module comment: a dead PID on this host, or no lock and older than a day. */
+export function isStalePartial(partialDir: string): boolean {
+  const lock = readLock(partialDir);
+  if (lock) return lock.host === hostname() && !processAlive(lock.pid);
+  try {
+    return Date.now() - statSync(partialDir).mtimeMs > UNLOCKED_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the partial folders of runs that died (killed processes). */
 function removeStalePartials(runsDir: string): void {
   for (const name of readdirSync(runsDir)) {
     if (!name.startsWith(PARTIAL_PREFIX)) continue;
     const path = join(runsDir, name);
     try {
-      if (Date.now() - statSync(path).mtimeMs > STALE_PARTIAL_MS) rmSync(path, { recursive: true, force: true });
+      if (isStalePartial(path)) rmSync(path, { recursive: true, force: true });
     } catch {
-      // another process got there first
+      // another process got there first, or it is not ours to remove
     }
   }
 }

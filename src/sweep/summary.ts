@@ -4,13 +4,13 @@
  * the same bytes however they were scheduled (sharded, resumed, merged).
  */
 import type { LayerStats } from '../probes/layerStats.js';
-import type { RunRecord } from '../store/record.js';
+import { nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
 import type { CellConfig } from './cellId.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
 export interface SummaryRow {
   cell: string;
-  status: 'ok' | 'diverged' | 'failed';
+  status: 'ok' | 'diverged' | 'interrupted' | 'failed';
   config: CellConfig;
   divergedAt: number | null;
   finalStep: number | null;
@@ -49,11 +49,9 @@ export const NUMERIC_FIELDS = [
 ] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
 
-const finiteOrNull = (value: number | null | undefined): number | null => (value === null || value === undefined || !Number.isFinite(value) ? null : value);
-
-function ratio(top: number, bottom: number): number | null {
-  if (!Number.isFinite(top) || !Number.isFinite(bottom) || bottom === 0) return null;
-  return finiteOrNull(top / bottom);
+/** A ratio of two stored statistics; non-finite results (an overflowed layer, 0/0) stay what they are and are written as markers. */
+function ratio(top: number, bottom: number): number {
+  return top / bottom;
 }
 
 function meanOf(values: (number | null)[]): number | null {
@@ -76,9 +74,9 @@ export function rowFromRecord(cell: string, config: CellConfig, record: RunRecor
     config,
     divergedAt: record.divergedAt,
     finalStep: record.final.step,
-    finalLoss: finiteOrNull(record.final.loss),
-    trainAcc: finiteOrNull(record.final.trainAcc),
-    testAcc: finiteOrNull(record.final.testAcc),
+    finalLoss: record.final.loss,
+    trainAcc: record.final.trainAcc,
+    testAcc: record.final.testAcc,
     gradVarRatioInit: ratio(first(init).gradVar, last(init).gradVar),
     gradVarRatioEnd: ratio(first(end).gradVar, last(end).gradVar),
     actVarRatioInit: ratio(last(init).actVar, first(init).actVar),
@@ -115,12 +113,14 @@ export function failedRow(cell: string, config: CellConfig, error: string): Summ
   };
 }
 
+/** One JSON object per line; non-finite numbers as the run record's markers ("+Inf", "-Inf", "NaN"). */
 export function toJsonLines(rows: SummaryRow[]): string {
-  return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  return rows.map((row) => `${toJson(row)}\n`).join('');
 }
 
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number' && !Number.isFinite(value)) return nonFiniteMarker(value);
   const text = Array.isArray(value) ? value.join(' ') : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

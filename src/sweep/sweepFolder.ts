@@ -7,16 +7,16 @@
  *     failed/<cell-id>.json the last failure of a cell that has no record (retried on the next run)
  *     summary.csv, summary.jsonl
  *
- * A cell is built in .partial-<cell-id>/ (holding owner.json: pid and host of the process that
- * writes it) and renamed into place when complete, so a cell folder is complete or absent.
- * Partial folders whose owner is gone (kill -9) are removed by the next run on the same host.
+ * A cell is built in .partial-<cell-id>/ (holding the run store's lock: PID and host of the
+ * process that writes it) and renamed into place when complete, so a cell folder is complete or
+ * absent. Partial folders whose writer is gone (kill -9) are removed by the next run on that host.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import type { RunRecord } from '../store/record.js';
-import { writeFileAtomic } from '../store/runStore.js';
+import { decodeRunRecord } from '../store/recordSchema.js';
+import { isStalePartial, LOCK_FILE, PARTIAL_PREFIX, writeFileAtomic } from '../store/runStore.js';
 import type { CellConfig } from './cellId.js';
 import type { Expectation } from './expectations.js';
 import type { Axis, Overrides } from './grid.js';
@@ -24,11 +24,14 @@ import type { SweepPlan } from './plan.js';
 
 export const SWEEP_SCHEMA = 'vgrad.sweep/1';
 export const CELL_SCHEMA = 'vgrad.cell/1';
-export const PARTIAL_PREFIX = '.partial-';
+export { PARTIAL_PREFIX };
 export const OLD_PREFIX = '.old-';
 export const FAILED_DIR = 'failed';
-/** A partial folder with no owner file yet is taken as abandoned after this long. */
-const OWNERLESS_GRACE_MS = 60_000;
+/**
+ * A cell's partial folder without a lock (its writer died between claiming and locking, a window
+ * of microseconds) is taken as abandoned after this long; a sweep cell is never that slow to lock.
+ */
+const UNLOCKED_GRACE_MS = 60_000;
 
 export interface SweepManifest {
   schema: typeof SWEEP_SCHEMA;
@@ -49,12 +52,6 @@ export interface CellFile {
   config: CellConfig;
 }
 
-export interface Owner {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
-
 export function sweepDirFor(root: string, name: string): string {
   return join(root, 'sweeps', name);
 }
@@ -73,7 +70,7 @@ export function manifestOf(plan: SweepPlan): SweepManifest {
 }
 
 function describeFsError(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
 }
 
 export function ensureSweepDir(dir: string, flag = '--out'): void {
@@ -123,8 +120,21 @@ export function finishedCellIds(dir: string): string[] {
     .sort();
 }
 
+/** A stored run record (summary.json), validated and with its non-finite markers decoded; UsageError if it is not one. */
+export function readRecordFile(path: string): RunRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${path}: cannot read a run record (${describeFsError(error)})`);
+  }
+  const decoded = decodeRunRecord(value);
+  if ('problem' in decoded) throw new UsageError(`${path}: not a run record (${decoded.problem})`);
+  return decoded.record;
+}
+
 export function readCell(dir: string, id: string): { cell: CellFile; record: RunRecord } {
-  return { cell: readJson<CellFile>(join(dir, id, 'cell.json')), record: readJson<RunRecord>(join(dir, id, 'summary.json')) };
+  return { cell: readJson<CellFile>(join(dir, id, 'cell.json')), record: readRecordFile(join(dir, id, 'summary.json')) };
 }
 
 export interface FailureFile {
@@ -163,21 +173,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether a partial folder belongs to a process that is still running (or cannot be judged from here). */
+/** Whether a partial cell folder may still be written by a live process (or cannot be judged from here). */
 export function partialIsLive(path: string): boolean {
-  let owner: Owner;
-  try {
-    owner = readJson<Owner>(join(path, 'owner.json'));
-  } catch {
-    // Claimed a moment ago and the owner file not yet written, or the owner died in between.
+  if (!existsSync(join(path, LOCK_FILE))) {
     try {
-      return Date.now() - statSync(path).mtimeMs < OWNERLESS_GRACE_MS;
+      return Date.now() - statSync(path).mtimeMs < UNLOCKED_GRACE_MS;
     } catch {
       return false;
     }
   }
-  if (owner.host !== hostname()) return true; // another machine's process: not ours to judge
-  return isAlive(owner.pid);
+  return !isStalePartial(path);
 }
 
 /** Leftovers of killed processes: partial cells, replaced cells, temp files of atomic writes. */
@@ -199,8 +204,4 @@ export function removeStale(dir: string): void {
   }
   const failed = join(dir, FAILED_DIR);
   if (existsSync(failed)) for (const name of readdirSync(failed)) if (tempOfDeadProcess(name)) rmSync(join(failed, name), { force: true });
-}
-
-export function ownerNow(): Owner {
-  return { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
 }

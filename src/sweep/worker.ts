@@ -12,8 +12,8 @@
  */
 import { isUsageError } from '../config/errors.js';
 import { runExperiment } from '../train/experiment.js';
-import { InterruptedError } from '../train/loop.js';
-import { CellStore } from './cellStore.js';
+import { InterruptedError } from '../util/abort.js';
+import { claimCell } from './cellStore.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -33,7 +33,7 @@ async function runCell(message: Extract<ToWorker, { type: 'run' }>): Promise<voi
   const { cell, config } = message;
   const crashOn = process.env.VGRAD_SWEEP_TEST_CRASH;
   if (crashOn && cell.id.includes(crashOn)) process.kill(process.pid, 'SIGKILL');
-  const claim = CellStore.claim(message.sweepDir, cell, message.force);
+  const claim = claimCell(message.sweepDir, cell, message.force);
   if (claim.kind !== 'claimed') {
     send({ type: 'finished', id: cell.id, outcome: claim.kind });
     return;
@@ -51,7 +51,7 @@ async function runCell(message: Extract<ToWorker, { type: 'run' }>): Promise<voi
         send({ type: 'progress', id: cell.id, step, loss });
       },
     });
-    send({ type: 'finished', id: cell.id, outcome: result.record.status });
+    send({ type: 'finished', id: cell.id, outcome: result.record.status === 'diverged' ? 'diverged' : 'ok' });
   } catch (error) {
     claim.store.abandon();
     if (error instanceof InterruptedError || abort.signal.aborted) {

@@ -1,35 +1,35 @@
 /**
  * One experiment end to end: backend, data, model, training, stored record. Everything that can
- * be wrong with the user's input is checked before the run folder is created.
+ * be wrong with the user's input is checked before the run folder is created; everything after
+ * its creation is inside the clean-up that removes it on failure.
  */
 import { selectBackend } from '../backend/select.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { loadDataset } from '../data/load.js';
-import { createMlp, disposeMlp } from '../model/mlp.js';
+import { createMlpInterruptible, disposeMlp, type Mlp } from '../model/mlp.js';
 import { parseInit } from '../model/initializers.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
 import { baseRunId, RunStore } from '../store/runStore.js';
+import { injectedFault } from '../store/diskErrors.js';
+import { InterruptedError } from '../util/abort.js';
 import { train, type ProbePoint } from './loop.js';
 
 export interface ExperimentHooks {
+  /** Checked at every long place (model building, probes, steps, final evaluation). */
   signal?: AbortSignal;
-  /** Once the data are loaded and the run folder exists. */
+  /**
+   * When the signal stops a run that has a probe point beyond step 0: true stores it with status
+   * "interrupted" (final = the last probe point) and sets the InterruptedError's keptIn; false
+   * removes it like any failed run.
+   */
+  keepInterrupted?: boolean;
+  /** Once the data are loaded and the run folder exists, before the model is built. */
   onStart?(info: { runId: string; steps: number; backend: string; backendVersion: string; trainSamples: number }): void;
   onStep?(step: number, loss: number): void;
   onProbe?(point: ProbePoint): void;
-  /** Where to write the run instead of a fresh ROOT/runs/<id> (a sweep writes each cell into its own folder). */
-  openStore?(): RunSink;
-}
-
-/** What runExperiment writes a run through: RunStore, or a sweep's cell store. */
-export interface RunSink {
-  readonly runId: string;
-  writeJson(name: string, value: unknown): void;
-  appendJsonLine(name: string, value: unknown): void;
-  /** Publishes the complete run and returns its folder. */
-  commit(): string;
-  abandon(): void;
+  /** The store to write the run through instead of a fresh ROOT/runs/<id> (a sweep cell: RunStore.createAt). */
+  openStore?(): RunStore;
 }
 
 export interface ExperimentResult {
@@ -56,24 +56,15 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
 
-  const store: RunSink = hooks.openStore?.() ?? RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
-  const model = createMlp({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed);
-  try {
-    store.writeJson('config.json', resolved);
-    hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
-    const outcome = await train(model, data, resolved, {
-      signal: hooks.signal,
-      onStep: hooks.onStep,
-      onProbe: (point) => {
-        store.appendJsonLine('metrics.jsonl', point);
-        hooks.onProbe?.(point);
-      },
-    });
-    const first = outcome.points[0];
-    const last = outcome.points[outcome.points.length - 1];
-    const record: RunRecord = {
+  const store = hooks.openStore?.() ?? RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
+  // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
+  const points: ProbePoint[] = [];
+  const buildRecord = (runId: string, outcome: Pick<RunRecord, 'status' | 'divergedAt' | 'final'>): RunRecord => {
+    const first = points[0];
+    const last = points[points.length - 1];
+    return {
       schema: RUN_SCHEMA,
-      runId: store.runId,
+      runId,
       config: resolved,
       backend,
       data: {
@@ -96,13 +87,52 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
       })),
       timing: { trainMs: last.elapsedMs, msPerStep: outcome.final.step > 0 ? last.elapsedMs / outcome.final.step : null },
     };
-    store.writeJson('summary.json', record);
-    const runDir = store.commit();
-    return { record, points: outcome.points, runDir };
+  };
+  const publish = (outcome: Pick<RunRecord, 'status' | 'divergedAt' | 'final'>) => {
+    let record!: RunRecord;
+    const runDir = store.commit((runId) => {
+      record = buildRecord(runId, outcome);
+      store.writeJson('summary.json', record);
+    });
+    return { record, runDir };
+  };
+
+  let model: Mlp | undefined;
+  try {
+    store.writeJson('config.json', resolved);
+    injectedFault('model');
+    hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
+    model = await createMlpInterruptible({ sizes, act: config.act, alpha: config.alpha }, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
+    const outcome = await train(model, data, resolved, {
+      signal: hooks.signal,
+      onStep: hooks.onStep,
+      onProbe: (point) => {
+        store.appendJsonLine('metrics.jsonl', point);
+        points.push(point);
+        hooks.onProbe?.(point);
+      },
+    });
+    const { record, runDir } = publish(outcome);
+    return { record, points, runDir };
   } catch (error) {
+    const last = points[points.length - 1];
+    if (error instanceof InterruptedError && hooks.keepInterrupted && last && last.step > 0) {
+      try {
+        // The whole splits are not evaluated after an interrupt: final is the last probe point.
+        error.keptIn = publish({
+          status: 'interrupted',
+          divergedAt: null,
+          final: { step: last.step, loss: last.trainLoss ?? last.probeLoss, trainAcc: last.trainAcc ?? last.probeAcc, testAcc: last.probeAcc },
+        }).runDir;
+      } catch (storeError) {
+        store.abandon();
+        throw storeError;
+      }
+      throw error;
+    }
     store.abandon();
     throw error;
   } finally {
-    disposeMlp(model);
+    if (model) disposeMlp(model);
   }
 }

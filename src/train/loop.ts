@@ -5,7 +5,8 @@
 import * as tf from '../backend/tf.js';
 import type { OptimizerName } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
-import { batchTensors, disposeBatch, evaluate, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
+import { batchTensors, disposeBatch, evaluateInterruptible, inAsyncScope, type LabeledBatch, lossAndGradients, lossAndGradientsInterruptible, type Mlp, scoreLogProbs } from '../model/mlp.js';
+import { checkpoint, InterruptedError } from '../util/abort.js';
 import { type LayerStats, probe } from '../probes/layerStats.js';
 import { rngFor } from '../util/random.js';
 import { BatchStream } from './batches.js';
@@ -38,7 +39,10 @@ export interface ProbePoint {
 }
 
 export interface TrainHooks {
-  /** Checked between steps; when aborted, train() rejects with an InterruptedError. */
+  /**
+   * Checked between steps, between the layers of every probe and of the final evaluation; when
+   * aborted, train() rejects with an InterruptedError (the points recorded so far went to onProbe).
+   */
   signal?: AbortSignal;
   onProbe?(point: ProbePoint): void;
   /** After every step, with that step's minibatch loss. */
@@ -65,15 +69,12 @@ function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
   return values;
 }
 
-/** Training was stopped from outside (Ctrl-C) before it finished. */
-export class InterruptedError extends Error {
-  override readonly name = 'InterruptedError';
-  constructor(readonly step: number) {
-    super(`interrupted at step ${step}`);
-  }
-}
+export { InterruptedError };
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The probe with a checkpoint after each layer: a big net's probe takes seconds. Same numbers as probe(). */
+function probeInterruptible(model: Mlp, batch: LabeledBatch, signal: AbortSignal | undefined, phase: string) {
+  return inAsyncScope(async () => probe(model, batch, await lossAndGradientsInterruptible(model, batch, signal, phase)));
+}
 
 export async function train(model: Mlp, data: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const { steps, logEvery } = settings;
@@ -85,8 +86,8 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
   const started = performance.now();
   let interval = { lossSum: 0, correct: 0, steps: 0 };
 
-  const record = (step: number, ratios: number[] | null) => {
-    const measured = probe(model, probeBatch);
+  const record = async (step: number, ratios: number[] | null) => {
+    const measured = await probeInterruptible(model, probeBatch, hooks.signal, `during the probe at step ${step}`);
     measured.layers.forEach((layer, l) => (layer.updateRatio = ratios ? ratios[l] : null));
     const point: ProbePoint = {
       step,
@@ -107,7 +108,7 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
   let divergedAt: number | null = null;
   let lastStep = 0;
   try {
-    record(0, null);
+    await record(0, null);
     for (let step = 1; step <= steps; step++) {
       const isProbeStep = step % logEvery === 0 || step === steps;
       const batch = batches.next();
@@ -143,16 +144,17 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
       if (before) {
         const ratios = updateRatios(before, model.weights);
         tf.dispose(before);
-        record(step, ratios);
+        await record(step, ratios);
       }
-      await yieldToEventLoop();
-      if (hooks.signal?.aborted) throw new InterruptedError(step);
+      // After the last step the final evaluation's own checkpoints take over.
+      if (step < steps) await checkpoint(hooks.signal, () => `at step ${step}`, step);
     }
     // A diverged run still gets a last look at the weights that blew up.
-    if (status === 'diverged' && points[points.length - 1].step !== lastStep) record(lastStep, null);
+    if (status === 'diverged' && points[points.length - 1].step !== lastStep) await record(lastStep, null);
 
-    const trainEval = evaluate(model, data.train.x, data.train.labels, data.features, data.classes);
-    const testEval = evaluate(model, data.test.x, data.test.labels, data.features, data.classes);
+    const phase = 'during the final evaluation';
+    const trainEval = await evaluateInterruptible(model, data.train.x, data.train.labels, data.features, data.classes, hooks.signal, phase);
+    const testEval = await evaluateInterruptible(model, data.test.x, data.test.labels, data.features, data.classes, hooks.signal, phase);
     return {
       status,
       divergedAt,

@@ -1,0 +1,363 @@
+/**
+ * Signals, full and read-only disks, closed pipes, and reading records back: all through the real
+ * CLI (bin/vgrad.js in a child process).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { BIN, ROOT, runCli, tempDir } from './helpers.js';
+
+const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
+
+function runFolders(out: string): string[] {
+  const runs = join(out, 'runs');
+  return existsSync(runs) ? readdirSync(runs).sort() : [];
+}
+
+interface Live {
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves when stderr contains `text`. */
+  waitFor(text: string | RegExp): Promise<void>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `vgrad ARGS` with stderr captured, so a test can act at a phase it reads from stderr. */
+function startCli(args: string[], env: Record<string, string> = {}): Live {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const waiters: { match: string | RegExp; resolve: () => void }[] = [];
+  const seen = (m: string | RegExp) => (typeof m === 'string' ? stderr.includes(m) : m.test(stderr));
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    for (const w of waiters.splice(0)) (seen(w.match) ? w.resolve() : waiters.push(w));
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stderr: () => stderr,
+    exit,
+    waitFor: (match) =>
+      new Promise<void>((resolve, reject) => {
+        if (seen(match)) return resolve();
+        waiters.push({ match, resolve });
+        exit.then(() => reject(new Error(`exited before ${match}: ${stderr}`)));
+      }),
+  };
+}
+
+describe('SIGINT, SIGTERM and SIGHUP stop a run cleanly', () => {
+  // Training that would take minutes; probe points every 3 steps.
+  const LONG = ['run', ...QUICK, '--steps', '100000', '--log-every', '3'];
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    test(`${signal} after a probe point beyond step 0 keeps the run as "interrupted" and exits ${code}`, async () => {
+      const out = tempDir();
+      const live = startCli([...LONG, '--out', out]);
+      await live.waitFor(/^step 3\/100000/m);
+      live.child.kill(signal);
+      const { code: exitCode } = await live.exit;
+      assert.equal(exitCode, code, live.stderr());
+      const [runId, ...rest] = runFolders(out);
+      assert.deepEqual(rest, [], 'one run folder and no partial folder');
+      const message = live.stderr().trimEnd().split('\n').at(-1)!;
+      assert.match(message, new RegExp(`^vgrad: interrupted at step \\d+ \\(${signal}\\); kept up to the last probe point as status "interrupted" in .*${runId}$`));
+      const record = JSON.parse(readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8'));
+      assert.equal(record.status, 'interrupted');
+      assert.ok(record.final.step >= 3 && record.final.step % 3 === 0, `final is a probe point: ${record.final.step}`);
+      const metrics = readFileSync(join(out, 'runs', runId, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(metrics.at(-1).step, record.final.step);
+      assert.deepEqual(record.layers[0].final, metrics.at(-1).layers[0]);
+      assert.equal(record.final.testAcc, metrics.at(-1).probeAcc, 'testAcc of an interrupted run is the last probe accuracy');
+      assert.ok(!existsSync(join(out, 'runs', runId, '.lock')), 'the lock is not published');
+      const shown = runCli(['show', runId, '--out', out]);
+      assert.equal(shown.status, 0, shown.stderr);
+      assert.match(shown.stdout, /status interrupted/);
+      rmSync(out, { recursive: true, force: true });
+    });
+  }
+
+  test('--discard-interrupted: SIGTERM stores nothing, removes the partial folder, exits 143', async () => {
+    const out = tempDir();
+    const live = startCli([...LONG, '--discard-interrupted', '--out', out]);
+    await live.waitFor(/^step 3\/100000/m);
+    live.child.kill('SIGTERM');
+    const { code } = await live.exit;
+    assert.equal(code, 143, live.stderr());
+    assert.match(live.stderr(), /vgrad: interrupted at step \d+ \(SIGTERM\); nothing stored\n$/);
+    assert.deepEqual(runFolders(out), []);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('SIGHUP before any probe point beyond step 0 stores nothing, exits 129', async () => {
+    const out = tempDir();
+    const live = startCli(['run', ...QUICK, '--steps', '100000', '--log-every', '50000', '--out', out]);
+    await live.waitFor(/^step 0\/100000/m);
+    live.child.kill('SIGHUP');
+    const { code } = await live.exit;
+    assert.equal(code, 129, live.stderr());
+    assert.match(live.stderr(), /; nothing stored\n$/);
+    assert.deepEqual(runFolders(out), []);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a big net is interruptible while it is built and probed at step 0 (--steps 0)', async () => {
+    // 20 layers of 1000×1000: seconds of weight sampling and a 512-sample probe; it used to run on to the end.
+    const out = tempDir();
+    const live = startCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '20', '--width', '1000', '--out', out]);
+    await live.waitFor(/^vgrad run .* 0 steps$/m);
+    live.child.kill('SIGINT');
+    const { code } = await live.exit;
+    assert.equal(code, 130, live.stderr());
+    assert.match(live.stderr(), /vgrad: interrupted (while building the model \(layer \d+ of 21\)|during the probe at step 0) \(SIGINT\); nothing stored\n$/);
+    assert.deepEqual(runFolders(out), []);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('the final evaluation is interruptible; the run is kept with final = the last probe point', async () => {
+    // The final evaluation runs 8,000 + 2,000 samples through 6 layers of 1000×1000.
+    const out = tempDir();
+    const live = startCli(['run', '--data', 'gaussian', '--steps', '2', '--log-every', '1', '--probe-size', '32', '--depth', '7', '--width', '1000', '--out', out]);
+    await live.waitFor(/^step 2\/2 /m);
+    live.child.kill('SIGTERM');
+    const { code } = await live.exit;
+    assert.equal(code, 143, live.stderr());
+    assert.match(live.stderr(), /vgrad: interrupted during the final evaluation \(SIGTERM\); kept up to the last probe point/);
+    const [runId] = runFolders(out);
+    const record = JSON.parse(readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8'));
+    assert.equal(record.status, 'interrupted');
+    assert.equal(record.final.step, 2);
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe('failures after the partial folder exists remove it', () => {
+  test('an internal error while the model is built (test hook VGRAD_TEST_FAIL_AT=internal:model): exit 1, nothing left', () => {
+    const out = tempDir();
+    const result = runCli(['run', ...QUICK, '--steps', '1', '--out', out], { VGRAD_TEST_FAIL_AT: 'internal:model' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^vgrad: internal error: Error: injected internal error at model/);
+    assert.deepEqual(runFolders(out), []);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  for (const file of ['metrics.jsonl', 'summary.json', 'config.json']) {
+    test(`ENOSPC writing ${file} (test hook): one line naming the folder, exit 1, partial folder removed`, () => {
+      const out = tempDir();
+      const result = runCli(['run', ...QUICK, '--steps', '2', '--out', out], { VGRAD_TEST_FAIL_AT: `ENOSPC:${file}` });
+      assert.equal(result.status, 1, result.stderr);
+      const last = result.stderr.trimEnd().split('\n').at(-1)!;
+      assert.match(last, /^vgrad: cannot write in .*runs\/\.partial-[^ ]+: no space left on device$/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual(runFolders(out), []);
+      rmSync(out, { recursive: true, force: true });
+    });
+  }
+});
+
+describe('real full and read-only file systems (tmpfs mounts; needs root and mount permission)', () => {
+  const mounted: string[] = [];
+  after(() => {
+    for (const dir of mounted) spawnSync('umount', [dir]);
+  });
+  /** Mounts a tmpfs at a new temp folder; returns the reason when this machine does not allow it. */
+  function mountTmpfs(options: string): { dir: string } | { reason: string } {
+    const dir = tempDir('vgrad-mnt-');
+    const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
+    if (result.error || result.status !== 0) return { reason: `cannot mount a tmpfs here (${(result.error?.message ?? result.stderr).trim()})` };
+    mounted.push(dir);
+    return { dir };
+  }
+
+  test('a full disk (64 KB tmpfs): one line "no space left on device", exit 1, nothing left behind', (t) => {
+    const mount = mountTmpfs('size=64k');
+    if ('reason' in mount) return t.skip(mount.reason);
+    // 60 layers: summary.json alone is larger than 64 KB.
+    const result = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '60', '--width', '10', '--out', mount.dir]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr.trimEnd().split('\n').at(-1)!, new RegExp(`^vgrad: cannot write in ${mount.dir}/runs/\\.partial-[^ ]+: no space left on device$`));
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+    assert.deepEqual(runFolders(mount.dir), []);
+  });
+
+  test('stdout redirected to a full disk: one line, exit 1, no stack', (t) => {
+    const mount = mountTmpfs('size=64k');
+    if ('reason' in mount) return t.skip(mount.reason);
+    const out = tempDir();
+    const live = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '100', '--width', '10', '--quiet', '--out', out]);
+    assert.equal(live.status, 0, live.stderr);
+    const [runId] = runFolders(out);
+    const script = `"${process.execPath}" "${BIN}" show --json ${runId} --out "${out}" > "${mount.dir}/record.json"`;
+    const result = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr, 'vgrad: cannot write to stdout: no space left on device\n');
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('--out on a read-only file system says so (not ENOENT), exit 1', (t) => {
+    const mount = mountTmpfs('ro,size=64k');
+    if ('reason' in mount) return t.skip(mount.reason);
+    const result = runCli(['run', ...QUICK, '--steps', '1', '--out', mount.dir]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr, `vgrad: --out ${mount.dir}: cannot create ${mount.dir}/runs: read-only file system\n`);
+  });
+});
+
+describe('a closed stdout ends quietly (exit 0, no message), the run still stored', () => {
+  /** Runs vgrad with stdout read by a reader that hangs up after the first chunk, like `| head -c 10`. */
+  async function withEarlyHangUp(args: string[]): Promise<{ code: number | null; stderr: string; firstChunk: string }> {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const firstChunk = await new Promise<string>((resolve) =>
+      child.stdout!.once('data', (chunk: Buffer) => {
+        child.stdout!.destroy();
+        resolve(chunk.toString('utf8', 0, 10));
+      }),
+    );
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    return { code, stderr, firstChunk };
+  }
+
+  test('vgrad run --json with a record over 64 KB, and vgrad show --json', async () => {
+    const out = tempDir();
+    // 100 layers of 10 units: the one-line record is well over the 64 KB a pipe buffers.
+    const run = await withEarlyHangUp(['run', '--data', 'gaussian', '--steps', '1', '--depth', '100', '--width', '10', '--json', '--quiet', '--out', out]);
+    assert.equal(run.firstChunk, '{"schema":');
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 0);
+    const [runId] = runFolders(out);
+    const summary = readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8');
+    assert.ok(summary.length > 64 * 1024, `record size ${summary.length}`);
+    const shown = await withEarlyHangUp(['show', '--json', runId, '--out', out]);
+    assert.equal(shown.stderr, '');
+    assert.equal(shown.code, 0);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('the same through a shell pipe into head -c 10', () => {
+    const out = tempDir();
+    const script = `"${process.execPath}" "${BIN}" run --data gaussian --steps 0 --depth 100 --width 10 --json --quiet --out "${out}" | head -c 10; echo`;
+    const result = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(result.stdout, '{"schema":\n');
+    assert.equal(result.stderr, '');
+    assert.equal(runFolders(out).length, 1);
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe('vgrad show reads records back exactly', () => {
+  test('non-finite statistics round-trip: show prints byte for byte what the live run printed', () => {
+    const out = tempDir();
+    const args = ['run', '--act', 'relu', '--init', 'normal1', '--depth', '30', '--steps', '0', '--data', 'gaussian', '--out', out];
+    const live = runCli(args);
+    assert.equal(live.status, 0, live.stderr);
+    const [runId] = runFolders(out);
+    const stored = readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8');
+    assert.match(stored, /"\+Inf"/, 'this config overflows to +Inf (the reason for the test)');
+    const shown = runCli(['show', runId, '--out', out]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.equal(shown.stdout, live.stdout);
+    // --json of run and show carry the same markers.
+    const json = runCli(['show', '--json', join(out, 'runs', runId, 'summary.json')]);
+    assert.deepEqual(JSON.parse(json.stdout), JSON.parse(stored));
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('show finds a run by bare id (under --out), by folder and by summary.json', () => {
+    const out = tempDir();
+    const live = runCli(['run', ...QUICK, '--steps', '0', '--out', out]);
+    assert.equal(live.status, 0, live.stderr);
+    const [runId] = runFolders(out);
+    const dir = join(out, 'runs', runId);
+    for (const args of [[runId, '--out', out], [dir], [join(dir, 'summary.json')]]) {
+      const shown = runCli(['show', ...args]);
+      assert.equal(shown.status, 0, `${args}: ${shown.stderr}`);
+      assert.equal(shown.stdout, live.stdout);
+    }
+    const missing = runCli(['show', 'no-such-run', '--out', out]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^vgrad: no-such-run: no such run; give a run folder, its summary.json, or a run id under .*runs \(--out\)\n$/);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('records with the right schema but missing parts: one line naming the field, exit 2', () => {
+    const out = tempDir();
+    const live = runCli(['run', ...QUICK, '--steps', '0', '--out', out]);
+    assert.equal(live.status, 0, live.stderr);
+    const [runId] = runFolders(out);
+    const good = JSON.parse(readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8'));
+    const cases: [string, (r: Record<string, any>) => void, RegExp][] = [
+      ['no layers', (r) => delete r.layers, /: layers: missing$/],
+      ['no config', (r) => delete r.config, /: config: missing$/],
+      ['final null', (r) => (r.final = null), /: final: /],
+      ['initial null', (r) => (r.layers[0].initial = null), /: layers\.0\.initial: /],
+      ['a statistic that is a word', (r) => (r.layers[1].final.gradVar = 'big'), /: layers\.1\.final\.gradVar: /],
+      ['unknown schema', (r) => (r.schema = 'vgrad.run/9'), /not a run record \(schema "vgrad.run\/9"; readable: vgrad.run\/2, vgrad.run\/1\)/],
+    ];
+    for (const [name, spoil, message] of cases) {
+      const record = structuredClone(good);
+      spoil(record);
+      const path = join(out, `${name}.json`);
+      writeFileSync(path, JSON.stringify(record));
+      const shown = runCli(['show', path]);
+      assert.equal(shown.status, 2, `${name}: ${shown.stderr}`);
+      const lines = shown.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, `${name}: one line, got ${shown.stderr}`);
+      assert.match(lines[0], new RegExp(`^vgrad: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+      assert.match(lines[0], message, name);
+    }
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a vgrad.run/1 record (non-finite as null) is still read', () => {
+    const out = tempDir();
+    const live = runCli(['run', '--act', 'relu', '--init', 'normal1', '--depth', '30', '--steps', '0', '--data', 'gaussian', '--json', '--out', out]);
+    assert.equal(live.status, 0, live.stderr);
+    // What /1 wrote: every non-finite number as null.
+    const v1 = live.stdout.replace(/"(\+Inf|-Inf|NaN)"/g, 'null').replace('"vgrad.run/2"', '"vgrad.run/1"');
+    const path = join(out, 'v1.json');
+    writeFileSync(path, v1);
+    const shown = runCli(['show', path]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /At initialization \(step 0\)/);
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe('the Interrupts object (src/cli/interrupts.ts)', () => {
+  test('the first signal aborts and sets the exit code; a second one exits at once with the first one\'s code', async () => {
+    const module = pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'interrupts.js')).href;
+    // A command that ignores the abort (as if its clean-up hung): only the second signal ends it.
+    const script = `
+      const { Interrupts } = await import(${JSON.stringify(module)});
+      const interrupts = new Interrupts().install();
+      interrupts.signal.addEventListener('abort', () => process.stdout.write('aborted ' + interrupts.signal.reason + ' ' + interrupts.exitCode + '\\n'));
+      setInterval(() => {}, 1000);
+      process.stdout.write('ready\\n');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (stdout.includes(text) ? resolve() : undefined);
+        child.stdout!.on('data', (chunk) => {
+          stdout += chunk;
+          check();
+        });
+        check();
+      });
+    await waitFor('ready');
+    child.kill('SIGTERM');
+    await waitFor('aborted SIGTERM 143');
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 143);
+    assert.equal(stderr, 'vgrad: SIGINT again, exiting now\n');
+  });
+});
