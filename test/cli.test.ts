@@ -271,8 +271,8 @@ describe('vgrad inits', () => {
     const he = parsed.schemes.find((s: { name: string }) => s.name === 'he');
     assert.ok(Math.abs(he.std - Math.sqrt(2 / 100)) < 1e-12);
     const tanh = parsed.book.find((b: { row: string }) => b.row === 'tanh');
-    assert.ok(Math.abs(tanh.seedLimit - 4 * Math.sqrt(6 / 200)) < 1e-12);
-    assert.ok(Math.abs(tanh.correctedLimit - Math.sqrt(6 / 200)) < 1e-12);
+    assert.ok(Math.abs(tanh.bookLimit - 4 * Math.sqrt(6 / 200)) < 1e-12);
+    assert.ok(Math.abs(tanh.publishedLimit - Math.sqrt(6 / 200)) < 1e-12);
   });
 
   test('bad fan is exit 2', () => {

@@ -17,6 +17,9 @@ const EXPECTED_STD: Record<string, (fanIn: number, fanOut: number) => number> = 
   xavier: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
   glorot: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
   'xavier-uniform': (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)) / Math.sqrt(3),
+  // Glorot & Bengio's logistic row: 4 × Xavier.
+  'xavier-logistic': (fanIn, fanOut) => 4 * Math.sqrt(2 / (fanIn + fanOut)),
+  'xavier-logistic-uniform': (fanIn, fanOut) => (4 * Math.sqrt(6 / (fanIn + fanOut))) / Math.sqrt(3),
   he: (fanIn) => Math.sqrt(2 / fanIn),
   'he-uniform': (fanIn) => Math.sqrt(6 / fanIn) / Math.sqrt(3),
   lecun: (fanIn) => Math.sqrt(1 / fanIn),
@@ -28,7 +31,7 @@ const EXPECTED_STD: Record<string, (fanIn: number, fanOut: number) => number> = 
   'vs:scale=2,mode=fan_in,dist=truncated': (fanIn) => Math.sqrt(2 / fanIn),
   orthogonal: (fanIn, fanOut) => 1 / Math.sqrt(Math.max(fanIn, fanOut)),
   'glorot-uniform': (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)) / Math.sqrt(3),
-  // The draws below use --act relu: the seed table's ReLU row, √2 × Glorot.
+  // The draws below use --act relu: the book's Table 11-1 ReLU row, √2 × Glorot.
   book: (fanIn, fanOut) => Math.SQRT2 * Math.sqrt(2 / (fanIn + fanOut)),
   'book-uniform': (fanIn, fanOut) => (Math.SQRT2 * Math.sqrt(6 / (fanIn + fanOut))) / Math.sqrt(3),
 };
@@ -56,12 +59,14 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
     });
   }
 
-  test('uniform draws stay inside ±r and reach near it', () => {
-    const values = draw('he-uniform', FAN_IN, FAN_OUT);
-    const limit = Math.sqrt(6 / FAN_IN);
-    const extreme = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    assert.ok(extreme <= limit && extreme > 0.999 * limit, `max |w| ${extreme} vs r ${limit}`);
-  });
+  for (const [name, limit] of [['he-uniform', Math.sqrt(6 / FAN_IN)], ['xavier-logistic-uniform', 4 * Math.sqrt(6 / (FAN_IN + FAN_OUT))]] as const) {
+    test(`${name}: uniform draws stay inside ±r and reach near it`, () => {
+      const values = draw(name, FAN_IN, FAN_OUT);
+      const extreme = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      // 235,200 draws all fall below 0.999·r with probability 0.999^235200 ≈ e^−235.
+      assert.ok(extreme <= limit && extreme > 0.999 * limit, `max |w| ${extreme} vs r ${limit}`);
+    });
+  }
 
   test('truncated normal is re-drawn beyond ±2σ of the widened draw', () => {
     const values = draw('vs:scale=2,mode=fan_in,dist=truncated', FAN_IN, FAN_OUT);
@@ -103,13 +108,13 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
   });
 });
 
-describe("the seed's Table 11-1 (book)", () => {
+describe("the book's Table 11-1 (Géron, 1st ed., ch. 11)", () => {
   const fanSum = FAN_IN + FAN_OUT;
   test('logistic row: r = √(6/(n_in+n_out)), σ = √(2/(n_in+n_out))', () => {
     assert.deepEqual(parseInit('book-uniform').distribution(FAN_IN, FAN_OUT, { act: 'sigmoid', gain: 1 }), { kind: 'uniform', limit: Math.sqrt(6 / fanSum) });
     assert.deepEqual(parseInit('book').distribution(FAN_IN, FAN_OUT, { act: 'sigmoid', gain: 1 }), { kind: 'normal', std: Math.sqrt(2 / fanSum) });
   });
-  test('tanh row keeps the seed error: 4× the Glorot value', () => {
+  test('tanh row keeps the book\'s error: 4× the Glorot value', () => {
     assert.deepEqual(parseInit('book').distribution(FAN_IN, FAN_OUT, { act: 'tanh', gain: 1 }), { kind: 'normal', std: 4 * Math.sqrt(2 / fanSum) });
   });
   test('ReLU row, for relu, leaky-relu and elu: √2 × Glorot', () => {

@@ -241,3 +241,31 @@ describe('the explicit backward pass equals float64 central differences of the l
     });
   }
 });
+
+describe('moments cannot overflow while the values are finite', () => {
+  // Inputs near 1e30: every z, a and ∂L/∂W is finite in float32, but their squares (1e60) are not.
+  // A float32 reduction of x² would read +Inf; the probe must match float64 to float32 rounding.
+  for (const act of ['relu', 'tanh'] as const) {
+    test(`${act}: |z| ≈ 1e30, variances ≈ 1e60, against float64`, () => {
+      const x = grid(6, 5, 21, 2).map((row) => row.map((v) => Math.fround(v * 1e30)));
+      const ws = [grid(5, 4, 22, 1.2), grid(4, 3, 23, 1.2), grid(3, 3, 24, 1.2)];
+      const bs = [grid(1, 4, 25, 0.3)[0], grid(1, 3, 26, 0.3)[0], grid(1, 3, 27, 0.3)[0]];
+      const labels = [0, 1, 2, 1, 0, 2];
+      const model = mlpFrom(act, ws, bs);
+      const batch = batchTensors(Float32Array.from(x.flat()), labels, 5, 3);
+      const measured = probe(model, batch).layers;
+      const expected = referenceStats(act, model.alpha, x, ws, bs, labels);
+      assert.ok(expected[0].preactVar > 1e58, `the reference really is beyond float32: ${expected[0].preactVar}`);
+      expected.forEach((layerExpected, l) => {
+        for (const [key, value] of Object.entries(layerExpected)) {
+          const got = (measured[l] as unknown as Record<string, number | null>)[key];
+          if (value === null) assert.equal(got, null, `${act} layer ${l + 1} ${key}`);
+          // Relative 1e-4: float32 rounding of z (1e-7 relative) through three layers and the scaling.
+          else close(got, value as number, `${act} layer ${l + 1} ${key}`, 1e-4);
+        }
+      });
+      disposeBatch(batch);
+      tf.dispose([...model.weights, ...model.biases]);
+    });
+  }
+});

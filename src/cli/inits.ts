@@ -1,4 +1,7 @@
-/** `vgrad inits`: every initializer with its σ and r for a layer shape, and the seed table's error. */
+/**
+ * `vgrad inits`: every initializer with its σ and r for a layer shape, and the error in the book's
+ * Table 11-1 (Géron, Hands-On Machine Learning, 1st ed., ch. 11).
+ */
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { UsageError } from '../config/errors.js';
@@ -22,28 +25,34 @@ function describe(dist: WeightDistribution, fanIn: number, fanOut: number) {
 
 const BOOK_ACT: Record<BookRow, 'sigmoid' | 'tanh' | 'relu'> = { logistic: 'sigmoid', tanh: 'tanh', relu: 'relu' };
 
-/** The seed's Table 11-1 next to Glorot & Bengio's normalized init, for each row. */
+/**
+ * The book's Table 11-1 next to the published value for each row: Glorot & Bengio's normalized init
+ * for the logistic (×4, whose slope at 0 is 1/4) and tanh (×1), He et al.'s 2/n_in for ReLU. The
+ * book's ReLU row is √2 × the fan-average value: not an error, but not He et al.'s either.
+ */
 export function bookTable(fanIn: number, fanOut: number) {
   return (Object.keys(BOOK_ACT) as BookRow[]).map((row) => {
     const act = BOOK_ACT[row];
-    const seed = parseInit('book-uniform').distribution(fanIn, fanOut, { act, gain: 1 });
-    const seedNormal = parseInit('book').distribution(fanIn, fanOut, { act, gain: 1 });
+    const book = parseInit('book-uniform').distribution(fanIn, fanOut, { act, gain: 1 });
+    const bookNormal = parseInit('book').distribution(fanIn, fanOut, { act, gain: 1 });
     const glorotLimit = Math.sqrt(6 / (fanIn + fanOut));
-    // Glorot & Bengio (and the Theano tutorial): ×4 on the logistic, whose slope at 0 is 1/4.
-    const correctedLimit = row === 'logistic' ? 4 * glorotLimit : row === 'tanh' ? glorotLimit : Math.SQRT2 * glorotLimit;
+    const publishedLimit = row === 'logistic' ? 4 * glorotLimit : row === 'tanh' ? glorotLimit : Math.sqrt(6 / fanIn);
     return {
       row,
-      seedLimit: seed.kind === 'uniform' ? seed.limit : NaN,
-      seedStd: distributionStd(seedNormal, fanIn, fanOut),
-      correctedLimit,
-      correctedStd: correctedLimit / Math.sqrt(3),
+      bookLimit: book.kind === 'uniform' ? book.limit : NaN,
+      bookStd: distributionStd(bookNormal, fanIn, fanOut),
+      publishedLimit,
+      publishedStd: publishedLimit / Math.sqrt(3),
+      publishedBy: row === 'relu' ? 'He et al. 2015: Var = 2/n_in (--init he)' : row === 'logistic' ? 'Glorot & Bengio 2010: ×4 (--init xavier-logistic)' : 'Glorot & Bengio 2010 (--init xavier)',
+      /** The book's value is the published one. */
+      agrees: Math.abs((book.kind === 'uniform' ? book.limit : NaN) / publishedLimit - 1) < 1e-12,
     };
   });
 }
 
 export function initsCommand(): Command {
   return new Command('inits')
-    .description("list every initializer with its σ and r for one layer shape, and the seed's Table 11-1 error")
+    .description("list every initializer with its σ and r for one layer shape, and the error in the book's Table 11-1")
     .option('--fan-in <n>', 'inputs of the layer', '784')
     .option('--fan-out <n>', 'outputs of the layer', '300')
     .option('--gain <x>', 'orthogonal gain', '1')
@@ -68,20 +77,20 @@ export function initsCommand(): Command {
       const color = chalkFor(process.stdout);
       const table = new Table(tableOptions(color, ['init', 'distribution', 'σ', 'r (uniform)', 'meant for', 'note']));
       for (const s of schemes) table.push([s.name, s.distribution, formatNumber(s.std), formatNumber(s.limit), s.meantFor, s.note]);
-      const bookRows = new Table(tableOptions(color, ['row', 'seed r', 'seed σ', 'Glorot & Bengio r', 'Glorot & Bengio σ']));
+      const bookRows = new Table(tableOptions(color, ['row', 'book r', 'book σ', 'published r', 'published σ', 'published by']));
       for (const b of book) {
-        const wrong = b.row !== 'relu';
-        const mark = (text: string) => (wrong ? color.red(text) : text);
-        bookRows.push([b.row, mark(formatNumber(b.seedLimit)), mark(formatNumber(b.seedStd)), formatNumber(b.correctedLimit), formatNumber(b.correctedStd)]);
+        const mark = (text: string) => (b.agrees ? text : color.red(text));
+        bookRows.push([b.row, mark(formatNumber(b.bookLimit)), mark(formatNumber(b.bookStd)), formatNumber(b.publishedLimit), formatNumber(b.publishedStd), b.publishedBy]);
       }
       process.stdout.write(
         [
           color.bold(`Initializers for a ${fanIn}→${fanOut} layer`),
           table.toString(),
           '',
-          color.bold("The seed's Table 11-1 (--init book / book-uniform) has the factor 4 on the wrong row"),
+          color.bold("The book's Table 11-1 (Géron, 1st ed., ch. 11; --init book / book-uniform) has the factor 4 on the wrong row"),
           bookRows.toString(),
           "It puts 4× on tanh; Glorot & Bengio's normalized init puts it on the logistic, whose slope at 0 is 1/4.",
+          "Its ReLU row is √2 × the fan-average value, where He et al. use 2/n_in. Red: the book differs from the published value.",
           'With --init book, tanh starts 4× too wide and saturates; try: vgrad run --act tanh --init book --depth 5',
           '',
         ].join('\n'),

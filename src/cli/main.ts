@@ -49,7 +49,7 @@ export function buildProgram(): Command {
       // Commander's own parse errors: one line, no help dump.
       outputError: (text, write) => write(`vgrad: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
-    .addHelpText('after', '\nExample:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad inits --fan-in 784 --fan-out 300');
+    .addHelpText('after', '\nExample:\n  $ vgrad run --init he --act relu\n  $ vgrad run --act relu --init xavier --depth 30   # vanishing; the fix: --init he\n  $ vgrad inits --fan-in 784 --fan-out 300');
   program.addCommand(runCommand());
   program.addCommand(initsCommand());
   program.addCommand(showCommand());

@@ -24,7 +24,7 @@ export function runCommand(): Command {
     .option('--discard-interrupted', 'on Ctrl-C, SIGTERM or SIGHUP store nothing (default: keep a run that has a probe point beyond step 0, as status "interrupted")')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --init normal1 --act sigmoid --depth 10\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
+      '\nExamples:\n  $ vgrad run --init he --act relu\n  $ vgrad run --act relu --init xavier --depth 30   # vanishing; the fix: --init he\n  $ vgrad run --init xavier --act relu --depth 20 --steps 0 --data gaussian --json',
     )
     .action(async (flags: RunFlags) => {
       const config = parseRunConfig(flags);

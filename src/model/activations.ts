@@ -28,7 +28,7 @@ export function maxSlope(act: ActivationName, alpha: number): number {
 
 export const SATURATION_THRESHOLD = 0.05;
 
-/** The seed's Table 11-1 groups activations into three rows; the rest have no row. */
+/** The book's Table 11-1 (Géron, 1st ed., ch. 11) groups activations into three rows; the rest have no row. */
 export type BookRow = 'logistic' | 'tanh' | 'relu';
 
 export function bookRowFor(act: ActivationName): BookRow | undefined {

@@ -61,13 +61,16 @@ export function distributionStd(dist: WeightDistribution, fanIn: number, fanOut:
   }
 }
 
-/** The seed's Table 11-1, factor 4 on the tanh row included (it belongs on the logistic row). */
+/**
+ * The book's Table 11-1 (Géron, Hands-On Machine Learning, 1st ed., ch. 11) as printed, factor 4 on
+ * the tanh row included (Glorot & Bengio put it on the logistic row).
+ */
 function bookDistribution(uniform: boolean) {
   return (fanIn: number, fanOut: number, context: InitContext): WeightDistribution => {
     const row = bookRowFor(context.act);
     if (row === undefined) {
       throw new UsageError(
-        `--init book: the seed's Table 11-1 has no row for --act ${context.act}; it covers sigmoid (logistic), tanh, and relu, leaky-relu, elu (ReLU and its variants)`,
+        `--init book: the book's Table 11-1 has no row for --act ${context.act}; it covers sigmoid (logistic), tanh, and relu, leaky-relu, elu (ReLU and its variants)`,
       );
     }
     const rowFactor = row === 'tanh' ? 4 : row === 'relu' ? Math.SQRT2 : 1;
@@ -88,6 +91,10 @@ const REGISTRY: Record<string, Initializer> = {
   standard: scheme('standard', (fanIn) => ({ kind: 'uniform', limit: 1 / Math.sqrt(fanIn) })),
   xavier: scheme('xavier', varianceScaling(1, 'fan_avg', 'normal')),
   'xavier-uniform': scheme('xavier-uniform', varianceScaling(1, 'fan_avg', 'uniform')),
+  // Glorot & Bengio's normalized init for the logistic: 4 × Xavier, because σ'(0) = 1/4. Named like
+  // the rest: the bare name draws a normal, `-uniform` the uniform of the same variance.
+  'xavier-logistic': scheme('xavier-logistic', varianceScaling(16, 'fan_avg', 'normal')),
+  'xavier-logistic-uniform': scheme('xavier-logistic-uniform', varianceScaling(16, 'fan_avg', 'uniform')),
   he: scheme('he', varianceScaling(2, 'fan_in', 'normal')),
   'he-uniform': scheme('he-uniform', varianceScaling(2, 'fan_in', 'uniform')),
   lecun: scheme('lecun', varianceScaling(1, 'fan_in', 'normal')),
@@ -168,8 +175,14 @@ export const INIT_CATALOGUE: { name: string; meantFor: string; note?: string }[]
   { name: 'standard', meantFor: 'nothing', note: 'U[±1/√fan_in]: the heuristic Glorot & Bengio showed fails' },
   { name: 'normal:0.01', meantFor: 'shallow nets', note: 'small random numbers: fails beyond ~8 layers (He et al.)' },
   { name: 'uniform:0.05', meantFor: 'shallow nets', note: 'small random numbers' },
-  { name: 'xavier', meantFor: 'none, tanh, sigmoid, softmax, softsign', note: 'alias glorot; Var = 2/(fan_in+fan_out)' },
-  { name: 'xavier-uniform', meantFor: 'none, tanh, sigmoid, softmax, softsign' },
+  { name: 'xavier', meantFor: 'none, tanh, softsign, softmax', note: 'alias glorot; Var = 2/(fan_in+fan_out); for sigmoid see xavier-logistic' },
+  { name: 'xavier-uniform', meantFor: 'none, tanh, softsign, softmax' },
+  {
+    name: 'xavier-logistic',
+    meantFor: 'sigmoid (shallow)',
+    note: "σ = 4·√(2/(fan_in+fan_out)), Glorot & Bengio's ×4; deep sigmoid nets still vanish",
+  },
+  { name: 'xavier-logistic-uniform', meantFor: 'sigmoid (shallow)', note: 'r = 4·√(6/(fan_in+fan_out)), as Glorot & Bengio give it' },
   { name: 'he', meantFor: 'relu, leaky-relu, elu', note: 'Var = 2/fan_in' },
   { name: 'he-uniform', meantFor: 'relu, leaky-relu, elu' },
   { name: 'lecun', meantFor: 'selu', note: 'Var = 1/fan_in' },

@@ -4,14 +4,11 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { LayerStats } from '../probes/layerStats.js';
-import type { LayerRecord, RunRecord } from '../store/record.js';
+import { DEAD_RISE, GRADIENT_SPAN, judgeRecord, type LayerFlag, SATURATION_MARGIN } from '../probes/verdicts.js';
+import type { RunRecord } from '../store/record.js';
 import { logBar, logScaleFor } from './logBar.js';
 import { tableOptions } from './tableStyle.js';
 
-/** A layer's gradient variance this many times below or above the output layer's is flagged. */
-export const GRAD_FLAG_RATIO = 100;
-export const SATURATION_FLAG = 0.5;
 const BAR_WIDTH = 10;
 
 export function formatNumber(value: number | null): string {
@@ -26,17 +23,9 @@ function percent(value: number | null): string {
   return value === null ? '–' : `${(value * 100).toFixed(1)}%`;
 }
 
-/** Flags on one layer's statistics, in words, so they survive NO_COLOR. */
-export function layerFlags(stats: LayerStats, topGradVar: number, kind: LayerRecord['kind']): string[] {
-  const flags: string[] = [];
-  if (Number.isFinite(topGradVar) && topGradVar > 0 && kind === 'hidden') {
-    if (stats.gradVar * GRAD_FLAG_RATIO <= topGradVar) flags.push('vanishing');
-    else if (stats.gradVar >= topGradVar * GRAD_FLAG_RATIO) flags.push('exploding');
-  }
-  if (stats.saturated !== null && stats.saturated > SATURATION_FLAG) flags.push('saturated');
-  if (stats.dead !== null && stats.dead > 0) flags.push('dead');
-  if (![stats.preactVar, stats.gradVar, stats.weightGradNorm].every(Number.isFinite)) flags.push('non-finite');
-  return flags;
+/** Flags on each layer at one probe point, in words so they survive NO_COLOR (rules: probes/verdicts.ts). */
+export function layerFlags(record: RunRecord, pick: 'initial' | 'final'): LayerFlag[][] {
+  return judgeRecord(record, pick).flags;
 }
 
 function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkInstance): string {
@@ -48,10 +37,10 @@ function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkIn
   const table = new Table(
     tableOptions(color, ['layer', 'shape', 'w std', 'z mean', 'z var', 'φ(z) var', scaleLabel(actScale), 'sat', 'dead', 'grad var', scaleLabel(gradScale), '‖∇W‖', '‖ΔW‖/‖W‖', 'flags']),
   );
-  const top = record.layers[record.layers.length - 1][pick];
-  for (const layer of record.layers) {
+  const allFlags = layerFlags(record, pick);
+  for (const [l, layer] of record.layers.entries()) {
     const stats = layer[pick];
-    const flags = layerFlags(stats, top.gradVar, layer.kind);
+    const flags = allFlags[l];
     const bad = (text: string, on: boolean) => (on ? color.red.bold(text) : text);
     const gradFlagged = flags.includes('vanishing') || flags.includes('exploding');
     table.push([
@@ -74,6 +63,17 @@ function layerTable(record: RunRecord, pick: 'initial' | 'final', color: ChalkIn
   return table.toString();
 }
 
+/** What the status means, with each step number named: the failing step, and the weights kept. */
+function statusText(record: RunRecord, color: ChalkInstance): string {
+  const f = record.final;
+  if (record.status === 'ok') return `${color.green('ok')} · trained ${f.step} step${f.step === 1 ? '' : 's'}`;
+  if (record.status === 'interrupted') return `${color.yellow.bold('interrupted')} (final = last probe point, step ${f.step})`;
+  if (record.divergedAt === 0) {
+    return `${color.red.bold('diverged at initialization')} (step 0: non-finite loss or gradient on the probe batch; no step taken)`;
+  }
+  return `${color.red.bold(`diverged at step ${record.divergedAt}`)} (non-finite loss or gradient; update not applied) · weights kept: after step ${f.step}`;
+}
+
 export function renderRunReport(record: RunRecord, color: ChalkInstance): string {
   const c = record.config;
   const lines: string[] = [];
@@ -88,17 +88,16 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance): string
     '',
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
     `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
-    `Flags: vanishing/exploding = grad var ${GRAD_FLAG_RATIO}× below/above the output layer's; saturated = sat over ${SATURATION_FLAG * 100}%; dead = any dead unit.`,
+    `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)} times below/above the top hidden layer's; saturated = sat over` +
+      ` ${(0.5 + SATURATION_MARGIN) * 100}% (relu, leaky-relu, elu, selu: off on z < 0 by design) or ${SATURATION_MARGIN * 100}% (others);` +
+      ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
-  const status =
-    record.status === 'ok'
-      ? color.green('ok')
-      : record.status === 'interrupted'
-        ? color.yellow.bold('interrupted (final = last probe point)')
-        : color.red.bold(`diverged at step ${record.divergedAt}`);
   const f = record.final;
+  const verdictAt = (pick: 'initial' | 'final') => judgeRecord(record, pick).verdict;
+  const verdicts =
+    record.final.step > 0 ? `verdict at step 0: ${verdictAt('initial')}, at step ${f.step}: ${verdictAt('final')}` : `verdict: ${verdictAt('initial')}`;
   lines.push(
-    `status ${status} · step ${f.step} · train loss ${formatNumber(f.loss)} · train acc ${formatNumber(f.trainAcc)} · test acc ${formatNumber(f.testAcc)}` +
+    `status ${statusText(record, color)} · ${verdicts} · train loss ${formatNumber(f.loss)} · train acc ${formatNumber(f.trainAcc)} · test acc ${formatNumber(f.testAcc)}` +
       (record.timing.msPerStep === null ? '' : ` · ${record.timing.msPerStep.toFixed(1)} ms/step`),
     '',
   );

@@ -3,7 +3,9 @@
  * a selection of cells (`where`) and what must hold for every selected cell (a verdict, bounds on
  * summary fields). `vgrad sweep --check` verifies them against the stored results.
  */
-import type { Overrides } from './grid.js';
+import type { AxisValue } from './grid.js';
+
+export type Where = Record<string, AxisValue | AxisValue[]>;
 import type { NumericField, SummaryRow } from './summary.js';
 import type { Verdict } from './verdict.js';
 
@@ -15,10 +17,12 @@ export interface Bound {
 export interface Expectation {
   /** The claim in words, printed with the outcome. */
   says: string;
-  /** Option values the cells must have (config keys; values compared as text). */
-  where: Overrides;
-  /** Allowed verdicts. */
+  /** Option values the cells must have (config keys; a list means any of them; compared as text). */
+  where: Where;
+  /** Allowed verdicts: of the cell (the more severe of step 0 and the end), at step 0, at the end. */
   verdict?: Verdict[];
+  verdictInit?: Verdict[];
+  verdictEnd?: Verdict[];
   bounds: Partial<Record<NumericField, Bound>>;
 }
 
@@ -37,8 +41,10 @@ function sameValue(configValue: unknown, wanted: string | boolean): boolean {
 }
 
 /** Whether a cell's config has every value `where` names. */
-export function matches(config: object, where: Overrides): boolean {
-  return Object.entries(where).every(([key, value]) => sameValue((config as Record<string, unknown>)[key], value));
+export function matches(config: object, where: Where): boolean {
+  return Object.entries(where).every(([key, wanted]) =>
+    (Array.isArray(wanted) ? wanted : [wanted]).some((value) => sameValue((config as Record<string, unknown>)[key], value)),
+  );
 }
 
 const show = (value: number | null) => (value === null ? 'null' : Number(value.toPrecision(3)).toString());
@@ -51,8 +57,9 @@ export function checkExpectation(expectation: Expectation, rows: SummaryRow[]): 
       problems.push(`${row.cell}: failed (${row.error ?? 'no record'})`);
       continue;
     }
-    if (expectation.verdict && !expectation.verdict.includes(row.verdict as Verdict)) {
-      problems.push(`${row.cell}: verdict ${row.verdict}, expected ${expectation.verdict.join(' or ')}`);
+    for (const key of ['verdict', 'verdictInit', 'verdictEnd'] as const) {
+      const allowed = expectation[key];
+      if (allowed && !allowed.includes(row[key] as Verdict)) problems.push(`${row.cell}: ${key} ${row[key]}, expected ${allowed.join(' or ')}`);
     }
     for (const [field, bound] of Object.entries(expectation.bounds) as [NumericField, Bound][]) {
       const value = row[field];

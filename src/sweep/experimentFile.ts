@@ -12,7 +12,7 @@
  *   expect:
  *     - says: Xavier vanishes
  *       where: { init: xavier }
- *       verdict: vanishing    # or a list of verdicts
+ *       verdictInit: vanishing  # verdict (the cell's), verdictInit (step 0) or verdictEnd; one or a list
  *       gradVarRatioInit: { max: 1e-3 }
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
-import type { Expectation } from './expectations.js';
+import type { Expectation, Where } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';
 import { GRID_OPTIONS, sweepOptionNamed } from './runOptions.js';
@@ -40,8 +40,10 @@ const bound = z.strictObject(
 
 const expectationSchema = z.strictObject({
   says: z.string({ error: 'must say, in words, what the cells show' }).min(1, { error: 'must not be empty' }),
-  where: z.record(z.string(), scalar, { error: 'must be a mapping of option: value' }).default({}),
+  where: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)]), { error: 'must be a mapping of option: value (or a list of values)' }).default({}),
   verdict: z.union([verdict, z.array(verdict).min(1)]).optional(),
+  verdictInit: z.union([verdict, z.array(verdict).min(1)]).optional(),
+  verdictEnd: z.union([verdict, z.array(verdict).min(1)]).optional(),
   ...Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, bound.optional()])),
 });
 
@@ -153,15 +155,18 @@ export function loadExperimentFile(path: string): SweepSpec {
     fixed[key] = values[0];
   }
   const expectations: Expectation[] = file.expect.map((entry, i) => {
-    const where: Overrides = {};
-    for (const [name, value] of Object.entries(entry.where)) where[optionKey(path, `expect[${i}].where.${name}`, name, 'where')] = typeof value === 'number' ? String(value) : value;
+    const where: Where = {};
+    const text = (value: string | number | boolean) => (typeof value === 'number' ? String(value) : value);
+    for (const [name, value] of Object.entries(entry.where)) {
+      where[optionKey(path, `expect[${i}].where.${name}`, name, 'where')] = Array.isArray(value) ? value.map(text) : text(value);
+    }
     const bounds: Expectation['bounds'] = {};
     for (const field of NUMERIC_FIELDS) {
       const b = (entry as Record<string, unknown>)[field] as { min?: number; max?: number } | undefined;
       if (b) bounds[field] = b;
     }
-    const verdicts = entry.verdict === undefined ? undefined : Array.isArray(entry.verdict) ? entry.verdict : [entry.verdict];
-    return { says: entry.says, where, verdict: verdicts, bounds };
+    const list = <T>(value: T | T[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+    return { says: entry.says, where, verdict: list(entry.verdict), verdictInit: list(entry.verdictInit), verdictEnd: list(entry.verdictEnd), bounds };
   });
   const name = file.name ?? basename(path, extname(path));
   return {
@@ -177,6 +182,6 @@ export function loadExperimentFile(path: string): SweepSpec {
 
 function issueAllowed(path: PropertyKey[]): string {
   if (path.length === 0) return 'name, description, grid, fixed, seeds, expect';
-  if (path[0] === 'expect') return ['says', 'where', 'verdict', ...NUMERIC_FIELDS].join(', ');
+  if (path[0] === 'expect') return ['says', 'where', 'verdict', 'verdictInit', 'verdictEnd', ...NUMERIC_FIELDS].join(', ');
   return 'min, max';
 }

@@ -6,7 +6,7 @@
 import type { LayerStats } from '../probes/layerStats.js';
 import { nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
 import type { CellConfig } from './cellId.js';
-import { verdictOf, type Verdict } from './verdict.js';
+import { verdictsOf, type Verdict } from './verdict.js';
 
 export interface SummaryRow {
   cell: string;
@@ -28,7 +28,10 @@ export interface SummaryRow {
   deadInit: number | null;
   saturatedEnd: number | null;
   deadEnd: number | null;
+  /** The more severe of verdictInit (step 0) and verdictEnd (last probe point); null for a failed cell. */
   verdict: Verdict | null;
+  verdictInit: Verdict | null;
+  verdictEnd: Verdict | null;
   /** For failed cells: what went wrong. */
   error: string | null;
 }
@@ -85,7 +88,7 @@ export function rowFromRecord(cell: string, config: CellConfig, record: RunRecor
     deadInit: meanOf(init.map((s) => s.dead)),
     saturatedEnd: meanOf(end.map((s) => s.saturated)),
     deadEnd: meanOf(end.map((s) => s.dead)),
-    verdict: verdictOf(record),
+    ...verdictsOf(record),
     error: null,
   };
 }
@@ -109,6 +112,8 @@ export function failedRow(cell: string, config: CellConfig, error: string): Summ
     saturatedEnd: null,
     deadEnd: null,
     verdict: null,
+    verdictInit: null,
+    verdictEnd: null,
     error,
   };
 }

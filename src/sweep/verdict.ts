@@ -1,31 +1,21 @@
 /**
- * A cell's verdict in one word. PLACEHOLDER until the flag rules module of h2-truth (src/probes/)
- * lands: the sweep must judge by the same rules as the run flags, so this file will only call it.
+ * A cell's verdict in one word, by the run flags' rules (src/probes/verdicts.ts): judged at step 0
+ * and at the last probe point; the cell's verdict is the more severe of the two, in the rules'
+ * priority order (diverged > exploding > vanishing > dead > saturated > healthy).
  */
-import type { LayerStats } from '../probes/layerStats.js';
+import { judgeRecord, RUN_VERDICTS, type RunVerdict } from '../probes/verdicts.js';
 import type { RunRecord } from '../store/record.js';
 
-export const VERDICTS = ['healthy', 'vanishing', 'exploding', 'saturated', 'dead', 'diverged'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+export const VERDICTS = RUN_VERDICTS;
+export type Verdict = RunVerdict;
 
-const GRAD_RATIO = 100;
-const SATURATED = 0.5;
-const DEAD = 0.1;
-
-function judge(hidden: LayerStats[]): Verdict {
-  if (hidden.length === 0) return 'healthy';
-  const first = hidden[0].gradVar;
-  const last = hidden[hidden.length - 1].gradVar;
-  if (!hidden.every((s) => Number.isFinite(s.gradVar) && Number.isFinite(s.preactVar))) return 'diverged';
-  if (last > 0 && first / last >= GRAD_RATIO) return 'exploding';
-  if (last > 0 && first / last <= 1 / GRAD_RATIO) return 'vanishing';
-  if (hidden.some((s) => (s.saturated ?? 0) > SATURATED)) return 'saturated';
-  if (hidden.some((s) => (s.dead ?? 0) > DEAD)) return 'dead';
-  return 'healthy';
+export function verdictsOf(record: RunRecord): { verdict: Verdict; verdictInit: Verdict; verdictEnd: Verdict } {
+  const verdictInit = judgeRecord(record, 'initial').verdict;
+  const verdictEnd = judgeRecord(record, 'final').verdict;
+  const verdict = RUN_VERDICTS.indexOf(verdictInit) <= RUN_VERDICTS.indexOf(verdictEnd) ? verdictInit : verdictEnd;
+  return { verdict, verdictInit, verdictEnd };
 }
 
-/** One word for a stored run: diverged if training blew up, else the flags at initialization. */
 export function verdictOf(record: RunRecord): Verdict {
-  if (record.status === 'diverged') return 'diverged';
-  return judge(record.layers.filter((layer) => layer.kind === 'hidden').map((layer) => layer.initial));
+  return verdictsOf(record).verdict;
 }

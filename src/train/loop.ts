@@ -71,6 +71,15 @@ function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
 
 export { InterruptedError };
 
+/**
+ * The probe's loss and gradients are all finite. Its moments are non-finite only when some value
+ * is (layerStats scales before it sums), so gradVar and weightGradNorm stand for every entry of
+ * ∂L/∂z and ∂L/∂W.
+ */
+function probeIsFinite(point: ProbePoint): boolean {
+  return Number.isFinite(point.probeLoss) && point.layers.every((layer) => Number.isFinite(layer.gradVar) && Number.isFinite(layer.weightGradNorm));
+}
+
 /** The probe with a checkpoint after each layer: a big net's probe takes seconds. Same numbers as probe(). */
 function probeInterruptible(model: Mlp, batch: LabeledBatch, signal: AbortSignal | undefined, phase: string) {
   return inAsyncScope(async () => probe(model, batch, await lossAndGradientsInterruptible(model, batch, signal, phase)));
@@ -109,7 +118,13 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
   let lastStep = 0;
   try {
     await record(0, null);
-    for (let step = 1; step <= steps; step++) {
+    // Step 0 is judged by the same rule as a training step, on the probe batch: a non-finite loss
+    // or gradient there means the run diverged at initialization, and no step is taken.
+    if (!probeIsFinite(points[0])) {
+      status = 'diverged';
+      divergedAt = 0;
+    }
+    for (let step = 1; divergedAt === null && step <= steps; step++) {
       const isProbeStep = step % logEvery === 0 || step === steps;
       const batch = batches.next();
       const grads = tf.tidy(() => {

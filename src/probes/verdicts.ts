@@ -1,0 +1,171 @@
+/**
+ * The flag rules, in one place: per-layer flags and one verdict for a probe point of a run.
+ * Pure numbers, no tensors: the run table, `vgrad show`, sweeps and the theory overlay all judge
+ * stored statistics through this module, so the same numbers always get the same words.
+ *
+ * The rules and their thresholds were calibrated at step 0 on `--data gaussian` and mnist, seeds
+ * 1–3 (see README "Flag rules" and test/verdicts.test.ts): silent on relu/leaky-relu/elu + he,
+ * tanh/softsign + xavier, selu + lecun at depths 2–30; firing on the broken configurations.
+ */
+import type { ActivationName } from '../model/activations.js';
+
+export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
+/**
+ * Most severe first: a run gets the first verdict that any of its layers earns. `dead` comes before
+ * `saturated` because a killed ReLU unit is also saturated on every sample: dead is the diagnosis.
+ */
+export const RUN_VERDICTS = ['diverged', 'exploding', 'vanishing', 'dead', 'saturated', 'healthy'] as const;
+export type RunVerdict = (typeof RUN_VERDICTS)[number];
+
+/**
+ * The statistics a verdict reads (a subset of LayerStats). null or a non-finite number means the
+ * value was not finite (records store non-finite numbers as null); `saturated` and `dead` are
+ * null for the output layer, which has no elementwise φ.
+ */
+export interface VerdictStats {
+  preactVar: number | null;
+  actVar: number | null;
+  gradVar: number | null;
+  weightGradNorm: number | null;
+  saturated: number | null;
+  dead: number | null;
+}
+
+export interface VerdictLayer {
+  kind: 'hidden' | 'output';
+  fanIn: number;
+  /** The layer's width (units). */
+  fanOut: number;
+  stats: VerdictStats;
+  /** The same layer at step 0: the baseline for `dead`. Omit (or pass undefined) at step 0. */
+  initial?: VerdictStats;
+}
+
+export interface VerdictInput {
+  act: ActivationName;
+  /** leaky-relu's negative slope. */
+  alpha: number;
+  /** Hidden layers in order, then the output layer. */
+  layers: VerdictLayer[];
+  /** The run stopped on a non-finite loss or gradient (status `diverged`). */
+  diverged?: boolean;
+}
+
+export interface Verdict {
+  verdict: RunVerdict;
+  /** Flags of each layer, in the order of `layers`. */
+  flags: LayerFlag[][];
+  /**
+   * Gradient energy of each layer relative to the top hidden layer, width · gradVar over the top's
+   * (null where not finite, and for the output layer). Below 1/GRADIENT_SPAN: vanishing.
+   */
+  gradientRatio: (number | null)[];
+}
+
+/**
+ * A hidden layer's gradient energy this many times below (or above) the top hidden layer's is
+ * flagged. Calibrated: healthy nets of depth 2–30 stay within 10^3.4 (tanh and softsign at Xavier lose
+ * gradient slowly, as a power of depth, while their signal shrinks; elu at He gains up to 10^2.6),
+ * while the broken ones are at 10^8.8 (relu+xavier, depth 30) and beyond.
+ */
+export const GRADIENT_SPAN = 1e4;
+/** Saturated: the saturated share exceeds what the activation shows at its best init by more than this. */
+export const SATURATION_MARGIN = 0.25;
+/** Dead: the share of dead units rose by more than this since step 0. */
+export const DEAD_RISE = 0.1;
+
+/**
+ * The saturated share an activation shows by construction at its best init. The one-sided ones
+ * (relu, leaky-relu, elu, selu) are "off" on z < 0 by design, about half the pairs of a zero-mean z;
+ * elu and selu reach their flat tail there as the signal grows with depth. The two-sided ones
+ * (sigmoid, tanh, softsign) saturate only in their tails, which a good init keeps z out of: 0.
+ */
+export function saturationBaseline(act: ActivationName): number {
+  return act === 'relu' || act === 'leaky-relu' || act === 'elu' || act === 'selu' ? 0.5 : 0;
+}
+
+const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** The rules in words, one row per flag: the legend, README and `--help` print these. */
+export const FLAG_RULES: { flag: LayerFlag | RunVerdict; rule: string }[] = [
+  {
+    flag: 'vanishing',
+    rule: `a hidden layer's gradient energy (width × grad var) is 10^${Math.log10(GRADIENT_SPAN)} or more times below the top hidden layer's`,
+  },
+  { flag: 'exploding', rule: `… 10^${Math.log10(GRADIENT_SPAN)} or more times above the top hidden layer's` },
+  {
+    flag: 'saturated',
+    rule: `sat exceeds what φ shows at its best init by more than ${SATURATION_MARGIN * 100} points: over ${(0.5 + SATURATION_MARGIN) * 100}% for relu, leaky-relu, elu, selu (off on z < 0 by design), over ${SATURATION_MARGIN * 100}% for sigmoid, tanh, softsign, linear`,
+  },
+  { flag: 'dead', rule: `after training: the share of dead units rose by more than ${DEAD_RISE * 100} points since step 0` },
+  { flag: 'non-finite', rule: 'a variance, gradient or weight-gradient norm is ±Inf or NaN' },
+  { flag: 'diverged', rule: 'run verdict: the loss or a gradient turned non-finite, or any layer is non-finite' },
+];
+
+/** Flags and verdict for one probe point of a run. */
+export function judge(input: VerdictInput): Verdict {
+  const { layers } = input;
+  const hidden = layers.filter((layer) => layer.kind === 'hidden');
+  const top = hidden[hidden.length - 1];
+  const energy = (layer: VerdictLayer) => {
+    const value = layer.stats.gradVar;
+    return finite(value) && value > 0 ? layer.fanOut * value : null;
+  };
+  const topEnergy = top ? energy(top) : null;
+  const baseline = saturationBaseline(input.act);
+  const gradientRatio: (number | null)[] = [];
+  const flags = layers.map((layer) => {
+    const s = layer.stats;
+    const out: LayerFlag[] = [];
+    const own = layer.kind === 'hidden' ? energy(layer) : null;
+    const ratio = own !== null && topEnergy !== null ? own / topEnergy : null;
+    gradientRatio.push(ratio);
+    if (ratio !== null) {
+      if (ratio * GRADIENT_SPAN <= 1) out.push('vanishing');
+      else if (ratio >= GRADIENT_SPAN) out.push('exploding');
+    }
+    if (finite(s.saturated) && s.saturated > baseline + SATURATION_MARGIN) out.push('saturated');
+    if (finite(s.dead) && layer.initial && finite(layer.initial.dead) && s.dead - layer.initial.dead > DEAD_RISE) out.push('dead');
+    if (![s.preactVar, s.actVar, s.gradVar, s.weightGradNorm].every(finite)) out.push('non-finite');
+    return out;
+  });
+  const all = new Set(flags.flat());
+  let verdict: RunVerdict = 'healthy';
+  if (input.diverged || all.has('non-finite')) verdict = 'diverged';
+  else {
+    for (const candidate of RUN_VERDICTS) {
+      if (candidate !== 'diverged' && candidate !== 'healthy' && all.has(candidate)) {
+        verdict = candidate;
+        break;
+      }
+    }
+  }
+  return { verdict, flags, gradientRatio };
+}
+
+/** The parts of a stored run record (store/record.ts) a verdict reads. */
+export interface JudgedRecord {
+  config: { act: ActivationName; alpha: number };
+  status: string;
+  divergedAt: number | null;
+  layers: { kind: 'hidden' | 'output'; fanIn: number; fanOut: number; initial: VerdictStats; final: VerdictStats }[];
+}
+
+/**
+ * A stored run's verdict at step 0 ('initial') or at its last probe point ('final'). Step 0 counts
+ * as diverged only when the run diverged there (divergedAt 0); the last point whenever it diverged.
+ */
+export function judgeRecord(record: JudgedRecord, pick: 'initial' | 'final'): Verdict {
+  return judge({
+    act: record.config.act,
+    alpha: record.config.alpha,
+    diverged: record.status === 'diverged' && (pick === 'final' || record.divergedAt === 0),
+    layers: record.layers.map((layer) => ({
+      kind: layer.kind,
+      fanIn: layer.fanIn,
+      fanOut: layer.fanOut,
+      stats: layer[pick],
+      initial: pick === 'final' ? layer.initial : undefined,
+    })),
+  });
+}
