@@ -363,3 +363,11 @@ test('SIGTERM stops the workers cleanly: exit 143, finished cells kept, no parti
   assert.deepEqual(leftovers(dir), []);
   for (const id of cellDirs(dir)) assert.ok(existsSync(join(dir, id, 'cell.json')));
 });
+
+test('the README shows each deploy file exactly as shipped', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const name of readdirSync(join(ROOT, 'deploy'))) {
+    const text = readFileSync(join(ROOT, 'deploy', name), 'utf8').trimEnd();
+    assert.ok(readme.includes(text), `README.md must show deploy/${name} as it is`);
+  }
+});
