@@ -72,7 +72,8 @@ export function renderCompare(columns: CompareColumn[], stat: CompareStat, at: '
   const rows = rowLabels(columns);
   const letter = (i: number) => (i < 26 ? String.fromCharCode(65 + i) : `${String.fromCharCode(65 + Math.floor(i / 26) - 1)}${String.fromCharCode(65 + (i % 26))}`);
   const lines: string[] = [];
-  lines.push(color.bold(`${stat} per layer at ${at === 'initial' ? 'initialization (step 0)' : 'the end of training'} · one fixed log scale ${scaleText(stat)} for every column`));
+  const title = `${stat} per layer at ${at === 'initial' ? 'step 0' : 'the end'} · one fixed scale for all columns: ${scaleText(stat)}`;
+  lines.push(color.bold(title.length <= width ? title : `${title.slice(0, width - 1)}…`));
   for (let start = 0; start < columns.length; start += perBlock) {
     const block = columns.slice(start, start + perBlock);
     lines.push('');

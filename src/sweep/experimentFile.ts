@@ -33,6 +33,7 @@ const axisValues = z.union([scalar, z.array(scalar).min(1, { error: 'must list a
 });
 const gridGroup = z.record(z.string(), axisValues, { error: 'must be a mapping of option: values' });
 const verdict = z.enum(VERDICTS, { error: `must be one of ${VERDICTS.join(', ')}` });
+const verdicts = z.union([verdict, z.array(verdict).min(1)], { error: `must be one of ${VERDICTS.join(', ')}, or a list of them` });
 const bound = z.strictObject(
   { min: z.number({ error: 'must be a number' }).optional(), max: z.number({ error: 'must be a number' }).optional() },
   { error: 'must be a mapping with min and/or max' },
@@ -41,9 +42,9 @@ const bound = z.strictObject(
 const expectationSchema = z.strictObject({
   says: z.string({ error: 'must say, in words, what the cells show' }).min(1, { error: 'must not be empty' }),
   where: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)]), { error: 'must be a mapping of option: value (or a list of values)' }).default({}),
-  verdict: z.union([verdict, z.array(verdict).min(1)]).optional(),
-  verdictInit: z.union([verdict, z.array(verdict).min(1)]).optional(),
-  verdictEnd: z.union([verdict, z.array(verdict).min(1)]).optional(),
+  verdict: verdicts.optional(),
+  verdictInit: verdicts.optional(),
+  verdictEnd: verdicts.optional(),
   ...Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, bound.optional()])),
 });
 
