@@ -8,6 +8,7 @@
 #
 # Re-submitting after a failure or a timeout resumes: finished cells are skipped. Slurm sends
 # SIGTERM before it kills a task; vgrad then stops its workers and keeps what finished.
+# The task runs in the folder sbatch was called from (or --chdir); paths below are relative to it.
 #SBATCH --job-name=vgrad-sweep
 #SBATCH --array=0-3
 #SBATCH --cpus-per-task=1
@@ -15,5 +16,4 @@
 set -euo pipefail
 EXPERIMENT=${EXPERIMENT:-experiments/quickstart.yaml}
 VGRAD=${VGRAD:-npx vgrad}
-cd "${SLURM_SUBMIT_DIR:-.}"
 $VGRAD sweep "$EXPERIMENT" --jobs "${SLURM_CPUS_PER_TASK:-1}" --out "shards/${SLURM_ARRAY_TASK_ID}"

@@ -161,7 +161,8 @@ test('the quickstart sweep as a Slurm job array, merged, equals the unsharded sw
   assert.equal(outputs.length, 4, 'four array tasks ran');
   for (const name of outputs) assert.match(readFileSync(join(submit, name), 'utf8'), /shard \d\/4 \(SLURM_ARRAY_TASK_ID\)/, name);
 
-  const shards = [0, 1, 2, 3].map((i) => join(submit, 'shards', String(i), 'sweeps', 'quickstart')).filter((path) => existsSync(path));
+  const shards = [0, 1, 2, 3].map((i) => join(submit, 'shards', String(i), 'sweeps', 'quickstart'));
+  for (const shard of shards) assert.ok(existsSync(join(shard, 'sweep.json')), `${shard} was written by its array task`);
   const merged = join(dir, 'merged', 'sweeps', 'quickstart');
   const merge = runCli(['merge', ...shards, '--into', merged]);
   assert.equal(merge.status, 0, merge.stderr);

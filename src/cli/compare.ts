@@ -10,6 +10,7 @@ import { COMPARE_STATS, renderCompare, type CompareColumn, type CompareStat } fr
 import type { RunRecord } from '../store/record.js';
 import { finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
 
 function readRecord(dir: string): RunRecord {
   if (!existsSync(dir)) throw new UsageError(`${dir}: no such run, cell or sweep folder`);
@@ -72,6 +73,6 @@ export function compareCommand(): Command {
         if (!/^\d+$/.test(flags.width) || width < 20 || width > 1000) throw new UsageError(`--width must be an integer from 20 to 1000 (got '${flags.width}')`);
       }
       const columns = columnsFrom(dirs.flatMap(recordsFor));
-      process.stdout.write(renderCompare(columns, stat as CompareStat, flags.at === 'init' ? 'initial' : 'final', width, chalkFor(process.stdout)));
+      writeStdout(renderCompare(columns, stat as CompareStat, flags.at === 'init' ? 'initial' : 'final', width, chalkFor(process.stdout)));
     });
 }

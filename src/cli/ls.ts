@@ -13,6 +13,7 @@ import type { RunRecord } from '../store/record.js';
 import { FAILED_DIR, finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';
 import { verdictOf } from '../sweep/verdict.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
 
 interface Entry {
   kind: 'run' | 'sweep' | 'cell';
@@ -94,7 +95,7 @@ export function lsCommand(): Command {
       const entries = listDir(dir);
       const out = process.stdout;
       if (flags.json) {
-        for (const entry of entries) out.write(`${JSON.stringify(entry)}\n`);
+        for (const entry of entries) writeStdout(`${JSON.stringify(entry)}\n`);
         return;
       }
       if (entries.length === 0) {
@@ -107,7 +108,7 @@ export function lsCommand(): Command {
         const group = entries.filter((e) => e.kind === kind);
         if (group.length === 0) continue;
         const title = kind === 'run' ? `runs in ${join(dir, 'runs')}` : kind === 'cell' ? `cells of sweep ${dir}` : `sweeps in ${join(dir, 'sweeps')}`;
-        out.write(`${color.bold(title)}\n${renderColumns(group, kind, width, color)}`);
+        writeStdout(`${color.bold(title)}\n${renderColumns(group, kind, width, color)}`);
       }
     });
 }

@@ -16,6 +16,7 @@ import { resolveShard, shareOf, type Shard } from '../sweep/shard.js';
 import { checkExpectation, matches } from '../sweep/expectations.js';
 import type { SummaryRow } from '../sweep/summary.js';
 import { chalkFor } from './color.js';
+import { writeStdout } from './output.js';
 
 interface SweepFlags extends Record<string, string | boolean | undefined> {
   seeds?: string;
@@ -152,13 +153,12 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
   const shardText = shard ? ` · shard ${shard.index}/${shard.count} (${shard.from}): ${share.length} cells` : '';
 
   if (flags.dryRun) {
-    const out = process.stdout;
     for (const cell of share) {
       const state = folder.cellDone(dir, cell.id) ? (flags.force ? 'redo' : 'done') : 'todo';
       const given = Object.entries(cell.overrides).map(([k, v]) => `${k}=${v}`).join(' ');
-      out.write(flags.json ? `${JSON.stringify({ cell: cell.id, state, overrides: cell.overrides })}\n` : `${cell.id}  ${state}  ${given}\n`);
+      writeStdout(flags.json ? `${JSON.stringify({ cell: cell.id, state, overrides: cell.overrides })}\n` : `${cell.id}  ${state}  ${given}\n`);
     }
-    if (!flags.json) out.write(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n`);
+    if (!flags.json) writeStdout(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n`);
     return 0;
   }
 
@@ -222,21 +222,20 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     return stop.exitCode ?? 1;
   }
 
-  const out = process.stdout;
   if (flags.json) {
     const { toJsonLines } = await import('../sweep/summary.js');
-    out.write(toJsonLines(rows));
+    writeStdout(toJsonLines(rows));
   } else {
     const { renderSweepTable } = await import('../report/sweepTable.js');
     const outColor = chalkFor(process.stdout);
-    if (plan.description) out.write(`${outColor.bold(plan.name)}: ${plan.description}\n`);
-    out.write(renderSweepTable(rows, plan.axes, outColor));
+    if (plan.description) writeStdout(`${outColor.bold(plan.name)}: ${plan.description}\n`);
+    writeStdout(renderSweepTable(rows, plan.axes, outColor));
     const finished = rows.filter((r) => r.status !== 'failed');
     if (finished.length > 1 && finished.length <= COMPARE_AT_END_MAX_CELLS) {
       const { compareColumnsFromSweep } = await import('./compare.js');
       const { renderCompare } = await import('../report/compareTable.js');
-      out.write('\n');
-      out.write(renderCompare(compareColumnsFromSweep(dir, finished.map((r) => r.cell)), 'gradVar', 'initial', terminalWidth(), outColor));
+      writeStdout('\n');
+      writeStdout(renderCompare(compareColumnsFromSweep(dir, finished.map((r) => r.cell)), 'gradVar', 'initial', terminalWidth(), outColor));
     }
   }
   if (!flags.quiet) err.write(`summary: ${dir}/summary.csv, ${dir}/summary.jsonl${progress ? ` · ${progress.elapsed()}` : ''}\n`);

@@ -56,7 +56,7 @@ export function renderSweepTable(rows: SummaryRow[], axes: AxisView[], color: Ch
     const key = shown.map((k) => axisValueOf(row, k)).join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
-  const head = [...shown, 'cells', 'verdict', 'test acc', 'grad first/last init', 'end'];
+  const head = [...shown, 'n', 'verdict', 'test acc', 'grad ratio @0', '@end'];
   const table = new Table(tableOptions(color, head));
   for (const group of groups.values()) {
     const counts = new Map<string, number>();
@@ -75,5 +75,9 @@ export function renderSweepTable(rows: SummaryRow[], axes: AxisView[], color: Ch
       exp(geometricMean(group.map((r) => r.gradVarRatioEnd))),
     ]);
   }
-  return `${table.toString()}\n`;
+  const legend = [
+    'n: cells (seeds folded). grad ratio: gradVar of the first hidden layer over the',
+    "last's, at step 0 and at the end (geometric mean); below 1 it shrinks going down.",
+  ];
+  return `${table.toString()}\n${legend.join('\n')}\n`;
 }
