@@ -77,7 +77,7 @@ export function renderSweepTable(rows: SummaryRow[], axes: AxisView[], color: Ch
   }
   const legend = [
     'n: cells (seeds folded). grad ratio: gradVar of the first hidden layer over the',
-    "last's, at step 0 and at the end (geometric mean); below 1 it shrinks going down.",
+    "last's, at step 0 and at the end (geometric mean); below 1 it shrinks downward.",
   ];
   return `${table.toString()}\n${legend.join('\n')}\n`;
 }
