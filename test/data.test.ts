@@ -171,3 +171,40 @@ describe('splits', () => {
     assert.throws(() => loadDataset({ data: `idx:${dir}`, seed: 1, standardize: false, trainSize: 31 }), usageError(/--train-size 31: the data has only 30 train samples/));
   });
 });
+
+describe('IDX input validation', () => {
+  const writeSet = (dir: string, names: (stem: string) => string, dims: number[], count: number) => {
+    mkdirSync(dir, { recursive: true });
+    for (const prefix of ['train', 't10k']) {
+      const pixels = dims.slice(1).reduce((p, d) => p * d, count);
+      writeFileSync(join(dir, names(`${prefix}-images-idx3-ubyte`)), encodeIdx(dims, new Uint8Array(pixels)));
+      writeFileSync(join(dir, names(`${prefix}-labels-idx1-ubyte`)), encodeIdx([count], Uint8Array.from({ length: count }, (_, i) => i % 10)));
+    }
+  };
+
+  test('0-pixel images (200×0×28) are refused', () => {
+    const dir = tempDir();
+    writeSet(dir, (s) => s, [200, 0, 28], 200);
+    assert.throws(() => loadIdxDataset(dir), usageError(/images of 0×28 pixels are empty; each image needs at least 1×1 pixel/));
+  });
+
+  test('a set with 0 samples is refused', () => {
+    const dir = tempDir();
+    writeSet(dir, (s) => s, [0, 28, 28], 0);
+    assert.throws(() => loadIdxDataset(dir), usageError(/holds no images \(0×28×28\)/));
+  });
+
+  test('the second magic byte must be 0 too', () => {
+    const bytes = encodeIdx([2], Uint8Array.from([1, 2]));
+    bytes[1] = 0x01;
+    assert.throws(() => parseIdx(bytes, 'g'), usageError(/g: not an IDX file \(magic number 0x00010801/));
+  });
+
+  test('dotted file names (train-images.idx3-ubyte, as the Fashion-MNIST mirrors name them) load', () => {
+    const dir = tempDir();
+    writeSet(dir, (s) => s.replace(/-(idx\d-ubyte)$/, '.$1'), [20, 4, 3], 20);
+    const data = loadIdxDataset(dir);
+    assert.equal(data.features, 12);
+    assert.equal(data.train.labels.length, 20);
+  });
+});

@@ -3,6 +3,7 @@
  * auto = the native backend (@tensorflow/tfjs-node, an optional dependency) when it loads,
  * else WebAssembly, else the pure-JS cpu backend.
  */
+import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../config/errors.js';
 
@@ -16,6 +17,38 @@ export interface BackendInfo {
   coreVersion: string;
   /** Extra facts worth recording (e.g. wasm SIMD). */
   features: Record<string, boolean>;
+}
+
+/**
+ * tfjs-backend-wasm 4.x is built for 32-bit WebAssembly: its heap stops growing at 4 GiB − 64 KiB
+ * (Emscripten's getHeapMax), and every tensor lives in that heap. The heap must be larger than
+ * the live tensors: measured, it grew to 1.33–1.58× their peak (allocator fragmentation and
+ * growth steps). A 100-layer net of width 1000 (2.7 GiB of tensors at peak) ran in a 3.6 GiB
+ * heap; at 130 layers (3.5 GiB estimated) the heap ran out. So tensors may use 3/4 of it.
+ */
+const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3 - 64 * 1024;
+const WASM_TENSOR_SHARE = 0.75;
+
+/**
+ * The share of the host's memory one run may fill with tensors, leaving room for the rest of
+ * the process, the OS and other programs.
+ */
+const HOST_TENSOR_SHARE = 0.75;
+
+/** The machine's memory, or the container's (cgroup) limit when that is smaller. */
+function hostMemoryBytes(): number {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const total = totalmem();
+  return constrained > 0 && constrained < total ? constrained : total;
+}
+
+/**
+ * Bytes of tensor memory a run may use on `backend`; nets estimated above it are refused. The
+ * native and cpu backends keep tensors in ordinary process memory, bounded by the host's.
+ * (A function rather than a BackendInfo field, so the stored record's backend stays as it was.)
+ */
+export function memoryLimitBytes(backend: BackendInfo): number {
+  return Math.floor(backend.name === 'wasm' ? WASM_HEAP_MAX_BYTES * WASM_TENSOR_SHARE : hostMemoryBytes() * HOST_TENSOR_SHARE);
 }
 
 async function tryNative(): Promise<string | undefined> {

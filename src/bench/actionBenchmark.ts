@@ -29,7 +29,9 @@ export function parseBenchmarkEntries(text: string, source: string): BenchmarkEn
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${source}: not JSON (${(error as Error).message})`);
+    // JSON.parse quotes the offending text, newlines and all: keep the message to one short line.
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    throw new UsageError(`${source}: not JSON (${reason.length > 120 ? `${reason.slice(0, 117)}...` : reason})`);
   }
   const valid =
     Array.isArray(parsed) &&

@@ -1,12 +1,14 @@
 /** `vgrad bench`: train-step throughput per config, probe overhead, leaks, and the PyTorch ratio. */
 import { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
+import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from '../config/numbers.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES } from '../backend/choices.js';
-import { ACTIVATIONS } from '../model/activations.js';
+import { ACTIVATIONS, type ActivationName } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
 import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
@@ -27,27 +29,62 @@ interface BenchFlags {
   tolerance: string;
 }
 
-const intList = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d+(,\d+)*$/, { error: `${flag} must be a comma list of integers ≥ 1` })
-    .transform((text) => text.split(',').map(Number))
-    .refine((values) => values.every((v) => v >= 1), { error: `${flag} must be a comma list of integers ≥ 1` });
+/** Each flag's schema; errors read "--chunks must be an integer ≥ 1 (got 'abc')" (the strict number rules of vgrad run). */
+const flagsSchema = {
+  depths: decimalIntegerList(1, '2,10,30'),
+  acts: z.string().transform((text, ctx) => {
+    const acts = text.split(',').map((name) => name.trim().toLowerCase());
+    if (!acts.every((act) => (ACTIVATIONS as readonly string[]).includes(act))) {
+      ctx.addIssue({ code: 'custom', message: `must be a comma list of ${ACTIVATIONS.join(', ')}` });
+      return z.NEVER;
+    }
+    return acts as ActivationName[];
+  }),
+  batches: decimalIntegerList(1, '64,256'),
+  chunks: decimalInteger(1),
+  warmup: decimalInteger(1),
+  rounds: decimalInteger(1),
+  backend: caseInsensitiveChoice(BACKEND_CHOICES),
+  tolerance: decimalNumber('a number in (0, 1)', (value) => value > 0 && value < 1),
+};
 
-const flagsSchema = z.object({
-  depths: intList('--depths'),
-  acts: z
-    .string()
-    .transform((text) => text.split(','))
-    .refine((acts) => acts.every((a) => (ACTIVATIONS as readonly string[]).includes(a)), { error: `--acts must be a comma list of ${ACTIVATIONS.join(', ')}` }),
-  batches: intList('--batches'),
-  chunks: z.coerce.number().int().min(1, { error: '--chunks must be an integer ≥ 1' }),
-  warmup: z.coerce.number().int().min(1, { error: '--warmup must be an integer ≥ 1' }),
-  rounds: z.coerce.number().int().min(1, { error: '--rounds must be an integer ≥ 1' }),
-  backend: z.enum(BACKEND_CHOICES, { error: `--backend must be one of ${BACKEND_CHOICES.join(', ')}` }),
-  tolerance: z.coerce.number().gt(0, { error: '--tolerance must be in (0, 1)' }).lt(1, { error: '--tolerance must be in (0, 1)' }),
-});
+type BenchSettings = { [K in keyof typeof flagsSchema]: z.output<(typeof flagsSchema)[K]> };
 
+function parseBenchFlags(flags: BenchFlags): BenchSettings {
+  const settings: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(flagsSchema)) {
+    const text = flags[key as keyof typeof flagsSchema];
+    const result = (schema as z.ZodType).safeParse(text);
+    if (!result.success) {
+      const flag = `--${key}`;
+      const hint = (result.error.issues[0] as { params?: { hint?: string } }).params?.hint;
+      throw new UsageError(`${flag} ${result.error.issues[0].message} (got '${text}')${hint ? `; ${hint}` : ''}`);
+    }
+    settings[key] = result.data;
+  }
+  return settings as BenchSettings;
+}
+
+/** Refuses an --output the JSON could not be written to, before any benchmark runs. */
+function checkOutputPath(path: string): void {
+  const target = resolve(path);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`--output ${path} is a folder; give a file path, e.g. bench.json`);
+  const folder = dirname(target);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--output ${path}: folder ${folder} does not exist; create it or give another path`);
+  try {
+    accessSync(folder, constants.W_OK);
+    if (existsSync(target)) accessSync(target, constants.W_OK);
+  } catch {
+    throw new UsageError(`--output ${path}: ${existsSync(target) ? 'the file' : `folder ${folder}`} is not writable; give a writable path`);
+  }
+}
+
+/** Writes via a temporary file and a rename, so a reader never sees half a file. */
+function writeAtomically(path: string, text: string): void {
+  const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
 
 export function benchCommand(): Command {
   return new Command('bench')
@@ -67,9 +104,8 @@ export function benchCommand(): Command {
     .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
     .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64 --reference ../shared/bench/torch_mlp_reference.py\n  $ vgrad bench --json --output bench.json --compare baseline.json')
     .action(async (flags: BenchFlags) => {
-      const parsed = flagsSchema.safeParse(flags);
-      if (!parsed.success) throw new UsageError(`${parsed.error.issues[0].message} (see vgrad bench --help)`);
-      const settings = parsed.data;
+      const settings = parseBenchFlags(flags);
+      if (flags.output !== undefined) checkOutputPath(flags.output);
       const baseline = flags.compare === undefined ? undefined : readBaseline(flags.compare);
       const { checkReference, runTorchReference } = await import('../bench/torchReference.js');
       if (flags.reference) checkReference(flags.reference, flags.python);
@@ -79,7 +115,7 @@ export function benchCommand(): Command {
       const backend = await selectBackend(settings.backend);
       const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 4000, testSize: 1000 });
       // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
-      await measure({ depth: settings.depths[0], act: settings.acts[0] as (typeof ACTIVATIONS)[number], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
+      await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
       const stderrColor = chalkFor(process.stderr);
       process.stderr.write(
         `${stderrColor.bold('vgrad bench')} · backend ${backend.name} ${backend.version} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
@@ -88,7 +124,7 @@ export function benchCommand(): Command {
       const entries: BenchmarkEntry[] = [];
       const rows: string[][] = [];
       for (const depth of settings.depths) {
-        for (const act of settings.acts as (typeof ACTIVATIONS)[number][]) {
+        for (const act of settings.acts) {
           for (const batch of settings.batches) {
             const name = `${act} depth ${depth} batch ${batch}`;
             const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
@@ -131,7 +167,7 @@ export function benchCommand(): Command {
         }
       }
       const json = JSON.stringify(entries, null, 2);
-      if (flags.output) writeFileSync(flags.output, `${json}\n`);
+      if (flags.output !== undefined) writeAtomically(flags.output, `${json}\n`);
       const color = chalkFor(process.stdout);
       if (flags.json) process.stdout.write(`${json}\n`);
       else {

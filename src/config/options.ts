@@ -18,6 +18,12 @@ import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumbe
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/**
+ * Deeper nets never fit in memory anyway (the memory check refuses them with its estimate); the
+ * bound keeps the parser from building a layer list of billions of entries first.
+ */
+export const MAX_DEPTH = 1_000_000;
+
 /** Units of the first hidden layer when the widths come from --depth/--width. */
 export const FIRST_WIDTH = 300;
 
@@ -50,7 +56,7 @@ function option<const K extends string, S extends z.ZodType, const D extends z.o
 const positive = () => decimalNumber('a number > 0', (value) => value > 0);
 
 export const RUN_OPTIONS = [
-  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1) }),
+  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1, MAX_DEPTH) }),
   option({ key: 'width', flag: '--width', valueName: 'n', kind: 'int', help: 'units in hidden layers 2..depth', default: 100, schema: decimalInteger(1) }),
   option({
     key: 'layers',

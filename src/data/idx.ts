@@ -62,6 +62,10 @@ export function readIdxFile(dir: string, stem: string): IdxArray {
 function toSplit(images: IdxArray, labels: IdxArray, imagesName: string, classes: number): Split {
   if (images.dims.length !== 3) throw new UsageError(`${imagesName}: expected 3 dimensions (count, rows, cols), found ${images.dims.length}`);
   if (labels.dims.length !== 1) throw new UsageError(`${imagesName}: its labels file has ${labels.dims.length} dimensions, expected 1`);
+  if (images.dims[0] === 0) throw new UsageError(`${imagesName}: the file holds no images (0×${images.dims.slice(1).join('×')}); a split needs at least 1`);
+  if (images.dims[1] === 0 || images.dims[2] === 0) {
+    throw new UsageError(`${imagesName}: images of ${images.dims[1]}×${images.dims[2]} pixels are empty; each image needs at least 1×1 pixel`);
+  }
   if (images.dims[0] !== labels.dims[0]) {
     throw new UsageError(`${imagesName}: ${images.dims[0]} images but ${labels.dims[0]} labels; the counts must agree`);
   }

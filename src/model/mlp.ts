@@ -248,13 +248,16 @@ function* lossAndGradientsSteps(model: Mlp, batch: LabeledBatch): Generator<numb
   return { logProbs, weightGrads, biasGrads, preactGrads, slopes, trace };
 }
 
+/** Rows evaluate() feeds through the net at once. */
+export const EVAL_CHUNK = 1000;
+
 /** Mean loss and accuracy over a set, in chunks so memory stays bounded. */
-export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk = 1000): { loss: number; accuracy: number } {
+export function evaluate(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, chunk = EVAL_CHUNK): { loss: number; accuracy: number } {
   return runSteps(evaluateSteps(model, x, labels, features, classes, chunk));
 }
 
 /** evaluate with a checkpoint after each layer of each chunk; the same numbers. */
-export function evaluateInterruptible(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, signal: AbortSignal | undefined, phase: string, chunk = 1000): Promise<{ loss: number; accuracy: number }> {
+export function evaluateInterruptible(model: Mlp, x: Float32Array, labels: Uint8Array, features: number, classes: number, signal: AbortSignal | undefined, phase: string, chunk = EVAL_CHUNK): Promise<{ loss: number; accuracy: number }> {
   return inAsyncScope(() => runStepsInterruptible(evaluateSteps(model, x, labels, features, classes, chunk), signal, () => phase));
 }
 

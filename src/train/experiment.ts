@@ -3,11 +3,12 @@
  * be wrong with the user's input is checked before the run folder is created; everything after
  * its creation is inside the clean-up that removes it on failure.
  */
-import { selectBackend } from '../backend/select.js';
+import { memoryLimitBytes, selectBackend } from '../backend/select.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { loadDataset } from '../data/load.js';
-import { createMlpInterruptible, disposeMlp, type Mlp } from '../model/mlp.js';
+import { assertFitsMemory, estimateMemory } from '../model/memory.js';
+import { createMlpInterruptible, disposeMlp, EVAL_CHUNK, type Mlp } from '../model/mlp.js';
 import { parseInit } from '../model/initializers.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
 import { baseRunId, RunStore } from '../store/runStore.js';
@@ -51,10 +52,18 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   if (config.batch > trainSamples) {
     throw new UsageError(`--batch ${config.batch} is larger than the ${trainSamples} training samples; allowed: 1–${trainSamples}`);
   }
+  const testSamples = data.test.labels.length;
+  if (config.probeSize > testSamples) {
+    throw new UsageError(`--probe-size ${config.probeSize} is larger than the ${testSamples} test samples; allowed: 1–${testSamples}`);
+  }
   const steps = resolveSteps(config, trainSamples);
   const resolved = { ...config, steps, backend: backend.name };
   const init = parseInit(config.init);
   const sizes = [data.features, ...config.layers, data.classes];
+  // Refuse a net the backend cannot hold before building it (or the run folder).
+  const evalChunk = Math.min(EVAL_CHUNK, Math.max(trainSamples, testSamples));
+  const memory = estimateMemory({ sizes, batch: config.batch, probeSize: config.probeSize, evalChunk, optimizer: config.optimizer });
+  assertFitsMemory(memory, memoryLimitBytes(backend), backend.name);
 
   const store = hooks.openStore?.() ?? RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
