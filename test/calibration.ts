@@ -1,7 +1,7 @@
 /**
  * The flag calibration grid (README "Flag rules"): configurations that must be judged healthy and
  * ones that must be judged broken, measured in-process at step 0 with the real probe.
- * Run `node dist/test/calibration.js [probeSize]` for the full table of measurements.
+ * `node scripts/flag-calibration.mjs [probeSize]` prints the measurements (after `npm run build`).
  */
 import { loadDataset } from '../src/data/load.js';
 import type { Dataset } from '../src/data/dataset.js';
@@ -72,33 +72,3 @@ export function summarize(verdict: Verdict, layers: ReturnType<typeof measureAtI
     maxDead: Math.max(...deads),
   };
 }
-
-async function main() {
-  const { selectBackend } = await import('../src/backend/select.js');
-  await selectBackend('auto');
-  const probeSize = Number(process.argv[2] ?? 512);
-  const rows: string[] = [];
-  for (const c of CALIBRATION) {
-    for (const data of ['gaussian', 'mnist'] as const) {
-      const seen: string[] = [];
-      const ext = { minRatio: Infinity, maxRatio: 0, maxSat: 0, maxDead: 0 };
-      for (const seed of [1, 2, 3]) {
-        const { verdict, layers } = measureAtInit(c, data, seed, probeSize);
-        seen.push(verdict.verdict);
-        const s = summarize(verdict, layers);
-        ext.minRatio = Math.min(ext.minRatio, s.minRatio);
-        ext.maxRatio = Math.max(ext.maxRatio, s.maxRatio);
-        ext.maxSat = Math.max(ext.maxSat, s.maxSat);
-        ext.maxDead = Math.max(ext.maxDead, s.maxDead);
-      }
-      const ok = seen.every((v) => v === c.expected) ? 'ok' : 'MISS';
-      rows.push(
-        [`${c.act}+${c.init}${c.standardize ? ' --standardize' : ''}`, `d${c.depth}`, data, c.expected, seen.join('/'), ok,
-          ext.minRatio.toExponential(1), ext.maxRatio.toExponential(1), (ext.maxSat * 100).toFixed(0) + '%', (ext.maxDead * 100).toFixed(0) + '%'].join('\t'),
-      );
-      process.stdout.write(rows[rows.length - 1] + '\n');
-    }
-  }
-}
-
-if (process.argv[1]?.endsWith('calibration.js')) void main();

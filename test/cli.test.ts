@@ -263,6 +263,10 @@ describe('vgrad inits', () => {
     assert.match(result.stdout, /│ xavier-uniform +│ uniform +│ 0\.0430 +│ 0\.0744 /);
     assert.match(result.stdout, /factor 4 on the wrong row/);
     assert.match(result.stdout, /puts 4× on tanh/);
+    // Glorot & Bengio's ×4 for the logistic, listed; Table 11-1's ReLU row set against He et al.'s √(2/784).
+    assert.match(result.stdout, /│ xavier-logistic +│ normal +│ 0\.172 /);
+    assert.match(result.stdout, /│ relu +│ 0\.105 +│ 0\.0607 +│ 0\.0875 +│ 0\.0505 +│ He et al\./);
+    assert.doesNotMatch(result.stdout, /seed's/);
   });
 
   test('--json carries the numbers', () => {
