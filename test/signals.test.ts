@@ -162,13 +162,19 @@ describe('failures after the partial folder exists remove it', () => {
 describe('real full and read-only file systems (tmpfs mounts; needs root and mount permission)', () => {
   const mounted: string[] = [];
   after(() => {
-    for (const dir of mounted) spawnSync('umount', [dir]);
+    for (const dir of mounted) {
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   /** Mounts a tmpfs at a new temp folder; returns the reason when this machine does not allow it. */
   function mountTmpfs(options: string): { dir: string } | { reason: string } {
-    const dir = tempDir('vgrad-mnt-');
+    const dir = tempDir(); // no prefix argument: test/helpers.ts's signature is changing (h4-tests)
     const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
-    if (result.error || result.status !== 0) return { reason: `cannot mount a tmpfs here (${(result.error?.message ?? result.stderr).trim()})` };
+    if (result.error || result.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return { reason: `cannot mount a tmpfs here (${(result.error?.message ?? result.stderr).trim()})` };
+    }
     mounted.push(dir);
     return { dir };
   }

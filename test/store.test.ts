@@ -124,6 +124,7 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     for (const name of ['.partial-live-old', '.partial-elsewhere']) utimesSync(join(runs, name), threeDaysAgo, threeDaysAgo);
     RunStore.create(root, 'new').abandon();
     assert.deepEqual(readdirSync(runs).sort(), ['.partial-elsewhere', '.partial-live-old']);
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('a live run older than a day (mtime set back) is not removed by a concurrent run', async () => {
@@ -163,6 +164,7 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     writeLock(join(runs, '.partial-killed'), { pid: deadPid(), host: hostname(), startedAt: new Date().toISOString() });
     RunStore.create(root, 'next').commit();
     assert.deepEqual(readdirSync(runs), ['next']);
+    rmSync(root, { recursive: true, force: true });
   });
 });
 
@@ -187,6 +189,7 @@ describe('claiming run ids atomically', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), { runId: 'same-3' });
     assert.equal(readFileSync(join(root, 'runs', 'same', 'summary.json'), 'utf8'), '{"theirs":"same"}');
     assert.deepEqual(readdirSync(join(root, 'runs')).sort(), ['same', 'same-2', 'same-3']);
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('a run that finishes between another run\'s check and claim cannot be overwritten: 8 processes, one id', async () => {
@@ -234,6 +237,7 @@ describe('RunStore.createAt: a run published at an exact folder (sweep cells)', 
     assert.equal(store.commit(), target);
     assert.deepEqual(readdirSync(target), ['summary.json']);
     assert.deepEqual(readdirSync(join(root, 'sweeps', 'grid')), ['cell-1']);
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('an existing target or a live writer is refused; a dead writer\'s partial is replaced; abandon cleans up', () => {
@@ -250,6 +254,7 @@ describe('RunStore.createAt: a run published at an exact folder (sweep cells)', 
     const store = RunStore.createAt(dead);
     store.abandon();
     assert.deepEqual(readdirSync(root).sort(), ['.partial-live', 'done']);
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('a target that appears (non-empty) while the run is written is never replaced', () => {
@@ -262,5 +267,6 @@ describe('RunStore.createAt: a run published at an exact folder (sweep cells)', 
     assert.equal(readFileSync(join(target, 'summary.json'), 'utf8'), 'theirs');
     store.abandon();
     assert.deepEqual(readdirSync(root), ['cell']);
+    rmSync(root, { recursive: true, force: true });
   });
 });

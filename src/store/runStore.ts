@@ -38,8 +38,23 @@ export interface RunLock {
 /** Writes `text` to `path` via a temp file and a rename, so `path` is either old or complete. */
 export function writeFileAtomic(path: string, text: string): void {
   const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
+  writeTempFile(temp, text, path);
   renameSync(temp, path);
+}
+
+/**
+ * Test-only hook (test/atomic.test.ts, from h4-tests): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
+ * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
+ * kill the process mid-write and check the target holds the old content or the new, never a part.
+ */
+function writeTempFile(file: string, text: string, target: string): void {
+  const pauseOn = process.env.VGRAD_TEST_PAUSE_WRITE;
+  if (pauseOn !== undefined && basename(target) === pauseOn) {
+    writeFileSync(file, text.slice(0, text.length >> 1));
+    process.stderr.write(`vgrad-test: paused writing ${file}\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
+  writeFileSync(file, text);
 }
 
 function errnoOf(error: unknown): string | undefined {
@@ -148,12 +163,20 @@ export class RunStore {
     return this.finalDir;
   }
 
-  /** Removes the partial folder after a failure. */
+  /**
+   * Removes the partial folder after a failure. Best effort: it never throws, so the failure that
+   * led here is the one reported (a folder it cannot remove keeps its lock naming this process,
+   * and the next run removes it once this process is gone).
+   */
   abandon(): void {
     if (this.done) return;
-    rmSync(this.partialDir, { recursive: true, force: true });
-    this.releaseExtraClaims();
     this.done = true;
+    try {
+      rmSync(this.partialDir, { recursive: true, force: true });
+      this.releaseExtraClaims();
+    } catch {
+      // see above
+    }
   }
 
   private write(name: string, write: () => void): void {
