@@ -81,7 +81,8 @@ function flagSpec(flags: SweepFlags): SweepSpec {
     fixed: {},
     expectations: [],
     source: 'flags',
-    fieldName: (key) => GRID_OPTIONS.find((o) => o.key === key)?.flag ?? key,
+    // The run parser's messages start with the flag already.
+    fieldName: () => '',
   };
 }
 

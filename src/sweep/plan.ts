@@ -21,7 +21,7 @@ export interface SweepSpec {
   expectations: Expectation[];
   /** Where the spec came from: an experiment file's path, or 'flags'. */
   source: string;
-  /** Prefix for messages about a field: 'experiments/x.yaml: grid.depth' or '--depth'. */
+  /** Prefix for messages about a field, e.g. 'experiments/x.yaml: grid.depth'; '' when the run parser's message names it already (flags). */
   fieldName(key: string, where: 'grid' | 'fixed', group: number): string;
 }
 
@@ -52,7 +52,7 @@ function parseAt(overrides: Overrides, out: string, where: string): RunConfig {
   try {
     return parseRunConfig(toRaw(overrides, out));
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${where}: ${error.message}`);
+    if (error instanceof UsageError) throw new UsageError(where === '' ? error.message : `${where}: ${error.message}`);
     throw error;
   }
 }
