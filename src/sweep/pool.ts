@@ -39,12 +39,15 @@ const WORKER_ENTRY = new URL('./worker.js', import.meta.url);
 /** After 'stop', a worker that has not exited by then is killed. */
 const STOP_GRACE_MS = 15_000;
 const STDERR_TAIL = 2000;
+/** Workers that die before taking a cell, in a row, before the sweep stops replacing them. */
+const MAX_START_FAILURES = 3;
 
 interface Slot {
   index: number;
   child: ChildProcess;
   cell?: PlannedCell;
   started: number;
+  ready: boolean;
   stderr: string;
   exited: Promise<void>;
 }
@@ -57,6 +60,7 @@ export function runCells(cells: PlannedCell[], options: PoolOptions): Promise<Ce
 
   return new Promise((resolve) => {
     let finishing = false;
+    let startFailures = 0;
     const maybeResolve = () => {
       if (slots.size === 0 && (queue.length === 0 || signal.aborted) && !finishing) {
         finishing = true;
@@ -100,13 +104,15 @@ export function runCells(cells: PlannedCell[], options: PoolOptions): Promise<Ce
     const spawn = (index: number) => {
       const child = fork(WORKER_ENTRY, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
       let resolveExit!: () => void;
-      const slot: Slot = { index, child, started: performance.now(), stderr: '', exited: new Promise((r) => (resolveExit = r)) };
+      const slot: Slot = { index, child, started: performance.now(), ready: false, stderr: '', exited: new Promise((r) => (resolveExit = r)) };
       slots.add(slot);
       child.stderr!.on('data', (chunk: Buffer) => (slot.stderr = (slot.stderr + chunk.toString()).slice(-STDERR_TAIL)));
       child.on('message', (message: FromWorker) => {
         const cell = slot.cell;
         switch (message.type) {
           case 'ready':
+            slot.ready = true;
+            startFailures = 0;
             return dispatch(slot);
           case 'started':
             if (cell) events.onCellSteps?.(slot.index, cell, message.steps);
@@ -135,6 +141,14 @@ export function runCells(cells: PlannedCell[], options: PoolOptions): Promise<Ce
           }
         }
         resolveExit();
+        if (!slot.ready && !signal.aborted && ++startFailures >= MAX_START_FAILURES) {
+          // A worker that cannot even start (a broken install) would be replaced forever: fail what is left.
+          const last = slot.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code ?? exitSignal}`;
+          for (const cell of queue.splice(0)) {
+            slot.cell = cell;
+            end(slot, 'failed', `no worker process could start: ${last}`);
+          }
+        }
         if (!signal.aborted && queue.length > 0) spawn(index);
         maybeResolve();
       });
