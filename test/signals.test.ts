@@ -259,12 +259,13 @@ describe('a closed stdout ends quietly (exit 0, no message), the run still store
 describe('vgrad show reads records back exactly', () => {
   test('non-finite statistics round-trip: show prints byte for byte what the live run printed', () => {
     const out = tempDir();
-    const args = ['run', '--act', 'relu', '--init', 'normal1', '--depth', '30', '--steps', '0', '--data', 'gaussian', '--out', out];
+    // Depth 60: since the moments cannot overflow (h2-truth), only z itself leaving float32 range gives non-finite statistics.
+    const args = ['run', '--act', 'relu', '--init', 'normal1', '--depth', '60', '--steps', '0', '--data', 'gaussian', '--out', out];
     const live = runCli(args);
     assert.equal(live.status, 0, live.stderr);
     const [runId] = runFolders(out);
     const stored = readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8');
-    assert.match(stored, /"\+Inf"/, 'this config overflows to +Inf (the reason for the test)');
+    assert.match(stored, /"(\+Inf|-Inf|NaN)"/, 'this config overflows (the reason for the test)');
     const shown = runCli(['show', runId, '--out', out]);
     assert.equal(shown.status, 0, shown.stderr);
     assert.equal(shown.stdout, live.stdout);
