@@ -58,7 +58,7 @@ describe('run store', () => {
 
   test('a run killed mid-training leaves no run folder', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--out', out], {
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -83,7 +83,7 @@ describe('interrupting a run', () => {
   test('Ctrl-C (SIGINT) stops between steps, removes the partial folder and exits 130', async () => {
     const out = tempDir();
     // No probe point beyond step 0 before the signal (--log-every 50000), so nothing is kept.
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--out', out], {
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -129,7 +129,7 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
 
   test('a live run older than a day (mtime set back) is not removed by a concurrent run', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--discard-interrupted', '--out', out], {
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--discard-interrupted', '--out', out], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -149,7 +149,7 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
     for (const name of readdirSync(join(runs, partial))) utimesSync(join(runs, partial, name), twoDaysAgo, twoDaysAgo);
     utimesSync(join(runs, partial), twoDaysAgo, twoDaysAgo);
-    const other = runCli(['run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--out', out]);
+    const other = runCli(['run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out]);
     assert.equal(other.status, 0, other.stderr);
     assert.ok(existsSync(join(runs, partial)), 'the live run keeps its folder');
     child.kill('SIGTERM');

@@ -13,6 +13,10 @@ import { theoryCommand } from './theory.js';
 import { exportCommand } from './export.js';
 import { reportCommand } from './report.js';
 import { tensorboardCommand } from './tensorboard.js';
+import { sweepCommand } from './sweep.js';
+import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
+import { lsCommand } from './ls.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -55,9 +59,13 @@ export function buildProgram(): Command {
   program.addCommand(showCommand());
   program.addCommand(benchCommand());
   program.addCommand(theoryCommand());
+  program.addCommand(sweepCommand());
+  program.addCommand(compareCommand());
+  program.addCommand(mergeCommand());
+  program.addCommand(lsCommand());
+  program.addCommand(reportCommand());
   program.addCommand(exportCommand());
   program.addCommand(tensorboardCommand());
-  program.addCommand(reportCommand());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());

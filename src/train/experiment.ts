@@ -30,6 +30,8 @@ export interface ExperimentHooks {
   onStart?(info: { runId: string; steps: number; backend: string; backendVersion: string; trainSamples: number }): void;
   onStep?(step: number, loss: number): void;
   onProbe?(point: ProbePoint): void;
+  /** The store to write the run through instead of a fresh ROOT/runs/<id> (a sweep cell: RunStore.createAt). */
+  openStore?(): RunStore;
 }
 
 export interface ExperimentResult {
@@ -80,7 +82,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   };
   const inputSecondMoment = secondMoment(data.train.x);
 
-  const store = RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
+  const store = hooks.openStore?.() ?? RunStore.create(config.out, baseRunId(new Date(), config.act, init.name, config.depth, config.seed));
   // From here on every failure removes the partial folder (or, for an interrupt, may keep the run).
   const points: ProbePoint[] = [];
   const buildRecord = (runId: string, outcome: Pick<RunRecord, 'status' | 'divergedAt' | 'final'>): RunRecord => {

@@ -1,0 +1,188 @@
+/**
+ * Experiment files: a description, a grid, fixed options and the expectations they demonstrate,
+ * in YAML or JSON. YAML is read as plain data (core schema; any tag is refused), validated with
+ * zod; a bad file gets one line naming the field.
+ *
+ *   description: ReLU at depth 30, Xavier against He
+ *   grid:                     # a mapping (one Cartesian product) or a list of them (their union)
+ *     init: [xavier, he]
+ *     depth: 30               # a single value, a list, or an integer range "2..30:4"
+ *   fixed: { data: gaussian, steps: 0 }
+ *   seeds: 3                  # adds seed 1..3 to every group
+ *   expect:
+ *     - says: Xavier vanishes
+ *       where: { init: xavier }
+ *       verdictInit: vanishing  # verdict (the cell's), verdictInit (step 0) or verdictEnd; one or a list
+ *       gradVarRatioInit: { max: 1e-3 }
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../config/errors.js';
+import type { Expectation, Where } from './expectations.js';
+import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
+import type { SweepSpec } from './plan.js';
+import { GRID_OPTIONS, sweepOptionNamed } from './runOptions.js';
+import { NUMERIC_FIELDS } from './summary.js';
+import { VERDICTS } from './verdict.js';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or true/false' });
+const axisValues = z.union([scalar, z.array(scalar).min(1, { error: 'must list at least one value' })], {
+  error: 'must be a value or a list of values',
+});
+const gridGroup = z.record(z.string(), axisValues, { error: 'must be a mapping of option: values' });
+const verdict = z.enum(VERDICTS, { error: `must be one of ${VERDICTS.join(', ')}` });
+const verdicts = z.union([verdict, z.array(verdict).min(1)], { error: `must be one of ${VERDICTS.join(', ')}, or a list of them` });
+const bound = z.strictObject(
+  { min: z.number({ error: 'must be a number' }).optional(), max: z.number({ error: 'must be a number' }).optional() },
+  { error: 'must be a mapping with min and/or max' },
+);
+
+const expectationSchema = z.strictObject({
+  says: z.string({ error: 'must say, in words, what the cells show' }).min(1, { error: 'must not be empty' }),
+  where: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)]), { error: 'must be a mapping of option: value (or a list of values)' }).default({}),
+  verdict: verdicts.optional(),
+  verdictInit: verdicts.optional(),
+  verdictEnd: verdicts.optional(),
+  ...Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, bound.optional()])),
+});
+
+const fileSchema = z.strictObject({
+  name: z.string({ error: 'must be a string' }).optional(),
+  description: z.string({ error: 'must be a string saying what the experiment shows' }).min(1, { error: 'must not be empty' }),
+  grid: z.union([gridGroup, z.array(gridGroup).min(1, { error: 'must list at least one group' })], {
+    error: 'must be a mapping of option: values, or a list of them',
+  }),
+  fixed: z.record(z.string(), scalar, { error: 'must be a mapping of option: value' }).default({}),
+  seeds: z.number({ error: 'must be an integer ≥ 1' }).int({ error: 'must be an integer ≥ 1' }).min(1, { error: 'must be an integer ≥ 1' }).max(1000, { error: 'must be at most 1000' }).optional(),
+  expect: z.array(expectationSchema, { error: 'must be a list of expectations' }).default([]),
+});
+
+type FileData = z.infer<typeof fileSchema>;
+
+function pathText(path: PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+/** Reads and parses the file as data: YAML (core schema, no tags) or JSON by extension. */
+function readData(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${path}: cannot read the experiment file (${code ?? (error as Error).message}); give a .yaml, .yml or .json file`);
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`${path}: not valid JSON (${firstLine((error as Error).message)})`);
+    }
+  }
+  if (ext !== '.yaml' && ext !== '.yml') throw new UsageError(`${path}: an experiment file must end in .yaml, .yml or .json`);
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const message = problem.code === 'TAG_RESOLVE_FAILED' ? `${firstLine(problem.message)} (tags are not allowed: experiment files are plain data)` : firstLine(problem.message);
+    throw new UsageError(`${path}: not valid YAML: ${message}`);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** A file key (`train-size` or `trainSize`) as a run option key, or an error naming the field. */
+function optionKey(path: string, field: string, name: string, where: 'grid' | 'fixed' | 'where'): string {
+  if (name === 'out') throw new UsageError(`${path}: ${field}: 'out' is not allowed in an experiment file; the results root is given with --out`);
+  const option = sweepOptionNamed(name);
+  if (!option) throw new UsageError(`${path}: ${field}: '${name}' is not a run option; allowed: ${GRID_OPTIONS.map((o) => o.flag.slice(2)).join(', ')}`);
+  return option.key;
+}
+
+function axisValue(path: string, field: string, key: string, value: string | number | boolean): AxisValue[] {
+  const option = sweepOptionNamed(key)!;
+  if (option.list === 'boolean') {
+    if (typeof value !== 'boolean') throw new UsageError(`${path}: ${field}: must be true or false (got '${value}')`);
+    return [value];
+  }
+  if (typeof value === 'boolean') throw new UsageError(`${path}: ${field}: must be a value for --${option.flag.slice(2)}, not ${value}`);
+  if (option.list === 'int' && typeof value === 'string') return expandRange(value, `${path}: ${field}`) ?? [value];
+  if (option.list === 'layers' && Array.isArray(value)) return [value.join(',')];
+  return [String(value)];
+}
+
+function toAxes(path: string, group: Record<string, unknown>, groupField: string): Axis[] {
+  return Object.entries(group).map(([name, raw]) => {
+    const field = `${groupField}.${name}`;
+    const key = optionKey(path, field, name, 'grid');
+    const option = sweepOptionNamed(key)!;
+    // `layers: [300, 100]` is one value; a list of alternatives is a list of lists or of "300,100" strings.
+    const list = option.list === 'layers' && Array.isArray(raw) && raw.every((v) => typeof v === 'number') ? [(raw as number[]).join(',')] : Array.isArray(raw) ? raw : [raw];
+    const values = list.flatMap((value, i) => axisValue(path, Array.isArray(raw) ? `${field}[${i}]` : field, key, value as string | number | boolean));
+    return { key, values: [...new Set(values)] };
+  });
+}
+
+export function loadExperimentFile(path: string): SweepSpec {
+  const data = readData(path);
+  const result = fileSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.length > 0 ? pathText(issue.path) : '(top level)';
+    const message = issue.code === 'unrecognized_keys' ? `unknown field '${issue.keys[0]}'; allowed: ${issueAllowed(issue.path)}` : issue.message;
+    throw new UsageError(`${path}: ${field}: ${firstLine(message)}`);
+  }
+  const file: FileData = result.data;
+  const groupList = Array.isArray(file.grid) ? file.grid : [file.grid];
+  const groupField = (i: number) => (Array.isArray(file.grid) ? `grid[${i}]` : 'grid');
+  const groups = groupList.map((group, i) => toAxes(path, group, groupField(i)));
+  if (file.seeds !== undefined) {
+    groups.forEach((axes, i) => {
+      if (axes.some((axis) => axis.key === 'seed')) throw new UsageError(`${path}: ${groupField(i)}.seed: give seeds or a seed axis, not both`);
+      axes.push({ key: 'seed', values: Array.from({ length: file.seeds! }, (_, s) => String(s + 1)) });
+    });
+  }
+  const fixed: Overrides = {};
+  for (const [name, value] of Object.entries(file.fixed)) {
+    const field = `fixed.${name}`;
+    const key = optionKey(path, field, name, 'fixed');
+    const values = axisValue(path, field, key, value);
+    if (values.length !== 1) throw new UsageError(`${path}: ${field}: one value only (put lists and ranges under grid)`);
+    fixed[key] = values[0];
+  }
+  const expectations: Expectation[] = file.expect.map((entry, i) => {
+    const where: Where = {};
+    const text = (value: string | number | boolean) => (typeof value === 'number' ? String(value) : value);
+    for (const [name, value] of Object.entries(entry.where)) {
+      where[optionKey(path, `expect[${i}].where.${name}`, name, 'where')] = Array.isArray(value) ? value.map(text) : text(value);
+    }
+    const bounds: Expectation['bounds'] = {};
+    for (const field of NUMERIC_FIELDS) {
+      const b = (entry as Record<string, unknown>)[field] as { min?: number; max?: number } | undefined;
+      if (b) bounds[field] = b;
+    }
+    const list = <T>(value: T | T[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+    return { says: entry.says, where, verdict: list(entry.verdict), verdictInit: list(entry.verdictInit), verdictEnd: list(entry.verdictEnd), bounds };
+  });
+  const name = file.name ?? basename(path, extname(path));
+  return {
+    name,
+    description: file.description,
+    groups,
+    fixed,
+    expectations,
+    source: path,
+    fieldName: (key, where, group) => (where === 'fixed' ? `${path}: fixed.${key}` : `${path}: ${groupField(group)}.${key}`),
+  };
+}
+
+function issueAllowed(path: PropertyKey[]): string {
+  if (path.length === 0) return 'name, description, grid, fixed, seeds, expect';
+  if (path[0] === 'expect') return ['says', 'where', 'verdict', 'verdictInit', 'verdictEnd', ...NUMERIC_FIELDS].join(', ');
+  return 'min, max';
+}

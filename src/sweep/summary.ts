@@ -1,0 +1,144 @@
+/**
+ * The sweep summary: one row per cell, read from the stored records (never from a live run), as
+ * summary.jsonl and summary.csv. Rows hold no timings, so the same cells on the same backend give
+ * the same bytes however they were scheduled (sharded, resumed, merged).
+ */
+import type { LayerStats } from '../probes/layerStats.js';
+import { nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
+import type { CellConfig } from './cellId.js';
+import { verdictsOf, type Verdict } from './verdict.js';
+
+export interface SummaryRow {
+  cell: string;
+  status: 'ok' | 'diverged' | 'interrupted' | 'failed';
+  config: CellConfig;
+  divergedAt: number | null;
+  finalStep: number | null;
+  finalLoss: number | null;
+  trainAcc: number | null;
+  testAcc: number | null;
+  /** gradVar of the first hidden layer over the last hidden layer's: < 1 means the gradient shrinks on its way down. */
+  gradVarRatioInit: number | null;
+  gradVarRatioEnd: number | null;
+  /** actVar of the last hidden layer over the first's: < 1 means the signal shrinks on its way up. */
+  actVarRatioInit: number | null;
+  actVarRatioEnd: number | null;
+  /** Means over the hidden layers. */
+  saturatedInit: number | null;
+  deadInit: number | null;
+  saturatedEnd: number | null;
+  deadEnd: number | null;
+  /** The more severe of verdictInit (step 0) and verdictEnd (last probe point); null for a failed cell. */
+  verdict: Verdict | null;
+  verdictInit: Verdict | null;
+  verdictEnd: Verdict | null;
+  /** For failed cells: what went wrong. */
+  error: string | null;
+}
+
+/** The numeric row fields an expectation may bound. */
+export const NUMERIC_FIELDS = [
+  'finalLoss',
+  'trainAcc',
+  'testAcc',
+  'gradVarRatioInit',
+  'gradVarRatioEnd',
+  'actVarRatioInit',
+  'actVarRatioEnd',
+  'saturatedInit',
+  'deadInit',
+  'saturatedEnd',
+  'deadEnd',
+] as const;
+export type NumericField = (typeof NUMERIC_FIELDS)[number];
+
+/** A ratio of two stored statistics; non-finite results (an overflowed layer, 0/0) stay what they are and are written as markers. */
+function ratio(top: number, bottom: number): number {
+  return top / bottom;
+}
+
+function meanOf(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
+}
+
+function hiddenStats(record: RunRecord, pick: 'initial' | 'final'): LayerStats[] {
+  return record.layers.filter((layer) => layer.kind === 'hidden').map((layer) => layer[pick]);
+}
+
+export function rowFromRecord(cell: string, config: CellConfig, record: RunRecord): SummaryRow {
+  const init = hiddenStats(record, 'initial');
+  const end = hiddenStats(record, 'final');
+  const first = (stats: LayerStats[]) => stats[0];
+  const last = (stats: LayerStats[]) => stats[stats.length - 1];
+  return {
+    cell,
+    status: record.status,
+    config,
+    divergedAt: record.divergedAt,
+    finalStep: record.final.step,
+    finalLoss: record.final.loss,
+    trainAcc: record.final.trainAcc,
+    testAcc: record.final.testAcc,
+    gradVarRatioInit: ratio(first(init).gradVar, last(init).gradVar),
+    gradVarRatioEnd: ratio(first(end).gradVar, last(end).gradVar),
+    actVarRatioInit: ratio(last(init).actVar, first(init).actVar),
+    actVarRatioEnd: ratio(last(end).actVar, first(end).actVar),
+    saturatedInit: meanOf(init.map((s) => s.saturated)),
+    deadInit: meanOf(init.map((s) => s.dead)),
+    saturatedEnd: meanOf(end.map((s) => s.saturated)),
+    deadEnd: meanOf(end.map((s) => s.dead)),
+    ...verdictsOf(record),
+    error: null,
+  };
+}
+
+export function failedRow(cell: string, config: CellConfig, error: string): SummaryRow {
+  return {
+    cell,
+    status: 'failed',
+    config,
+    divergedAt: null,
+    finalStep: null,
+    finalLoss: null,
+    trainAcc: null,
+    testAcc: null,
+    gradVarRatioInit: null,
+    gradVarRatioEnd: null,
+    actVarRatioInit: null,
+    actVarRatioEnd: null,
+    saturatedInit: null,
+    deadInit: null,
+    saturatedEnd: null,
+    deadEnd: null,
+    verdict: null,
+    verdictInit: null,
+    verdictEnd: null,
+    error,
+  };
+}
+
+/** One JSON object per line; non-finite numbers as the run record's markers ("+Inf", "-Inf", "NaN"). */
+export function toJsonLines(rows: SummaryRow[]): string {
+  return rows.map((row) => `${toJson(row)}\n`).join('');
+}
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' && !Number.isFinite(value)) return nonFiniteMarker(value);
+  const text = Array.isArray(value) ? value.join(' ') : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One header row, then one row per cell; config keys are prefixed by nothing, in RunConfig order. */
+export function toCsv(rows: SummaryRow[]): string {
+  if (rows.length === 0) return '';
+  const configKeys = Object.keys(rows[0].config) as (keyof CellConfig)[];
+  const rest = Object.keys(rows[0]).filter((key) => key !== 'cell' && key !== 'config') as (keyof SummaryRow)[];
+  const header = ['cell', ...configKeys, ...rest];
+  const lines = [header.join(',')];
+  for (const row of rows) {
+    lines.push([csvField(row.cell), ...configKeys.map((key) => csvField(row.config[key])), ...rest.map((key) => csvField(row[key]))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
