@@ -175,8 +175,8 @@ describe('bad input: one line on stderr naming the flag and what is allowed, exi
   const cases: [string, () => string[], RegExp][] = [
     ['unknown activation', () => ['--act', 'swish'], /--act must be one of sigmoid, tanh, relu, leaky-relu, elu, selu, softsign, linear \(got 'swish'\)/],
     ['unknown initializer', () => ['--init', 'kaiming'], /--init 'kaiming' is not an initializer; allowed: normal1, standard, xavier/],
-    ['depth 0', () => ['--depth', '0'], /--depth must be an integer in 1–1000000 \(got '0'\)/],
-    ['non-integer depth', () => ['--depth', '2.5'], /--depth must be an integer in 1–1000000 \(got '2.5'\)/],
+    ['depth 0', () => ['--depth', '0'], /--depth must be an integer ≥ 1 \(got '0'\)/],
+    ['non-integer depth', () => ['--depth', '2.5'], /--depth must be an integer ≥ 1 \(got '2.5'\)/],
     ['width 0', () => ['--width', '0'], /--width must be an integer ≥ 1/],
     ['non-integer width', () => ['--width', 'wide'], /--width must be an integer ≥ 1 \(got 'wide'\)/],
     ['bad --layers', () => ['--layers', '300,0'], /--layers must be a comma list of integers ≥ 1/],

@@ -394,7 +394,10 @@ describe('--epochs, --steps, --log-every, --train-size, --test-size', () => {
 
   test('--train-size and --test-size set the splits; accuracies are counts over them', (t) => {
     const { record } = run(t, ['--data', 'gaussian', '--train-size', '96', '--test-size', '40', '--probe-size', '24', '--batch', '16', '--steps', '1', '--depth', '1']);
-    assert.deepEqual(record.data, { name: 'gaussian', trainSamples: 96, testSamples: 40, probeSamples: 24, features: 784 });
+    const { inputSecondMoment, ...sizes } = record.data;
+    assert.deepEqual(sizes, { name: 'gaussian', trainSamples: 96, testSamples: 40, probeSamples: 24, features: 784 });
+    // E[x²] of N(0,1) inputs over 96 × 784 values: 1 ± √(2/75264) = ±0.005 (1σ); 0.03 is 6σ.
+    assert.ok(Math.abs(inputSecondMoment - 1) < 0.03, `inputSecondMoment ${inputSecondMoment}`);
     assert.equal(Math.round(record.final.trainAcc * 96), record.final.trainAcc * 96);
     assert.equal(Math.round(record.final.testAcc * 40), record.final.testAcc * 40);
   });

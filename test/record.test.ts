@@ -37,7 +37,7 @@ function fullBatchSet(t: Context, label?: (split: 'train' | 'test', i: number) =
   return dir;
 }
 const fullArgs = (dir: string) => ['--data', `idx:${dir}`, '--batch', String(N), '--probe-size', String(N), '--depth', '2', '--width', '20', '--act', 'tanh', '--init', 'xavier', '--optimizer', 'sgd', '--lr', '0.5'];
-const METRICS_KEYS = ['step', 'epoch', 'elapsedMs', 'trainLoss', 'trainAcc', 'probeLoss', 'probeAcc', 'layers'];
+const METRICS_KEYS = ['step', 'epoch', 'elapsedMs', 'trainLoss', 'trainAcc', 'probeLoss', 'probeAcc', 'layers', 'histograms'];
 const STATS_KEYS = ['weightStd', 'preactMean', 'preactVar', 'actMean', 'actVar', 'saturated', 'dead', 'gradVar', 'weightGradVar', 'weightGradNorm', 'updateRatio'];
 
 describe('the run record and metrics.jsonl, field by field', () => {
@@ -115,7 +115,12 @@ describe('the run record and metrics.jsonl, field by field', () => {
         assert.ok(l.initial.saturated >= 0 && l.initial.saturated <= 1);
       }
     });
-    assert.deepEqual(record.data, { name: `idx:${dir}`, trainSamples: N, testSamples: N, probeSamples: N, features: 12 });
+    const { inputSecondMoment, ...sizes } = record.data;
+    assert.deepEqual(sizes, { name: `idx:${dir}`, trainSamples: N, testSamples: N, probeSamples: N, features: 12 });
+    // E[x²] over the training split's pixels (bytes / 255), computed here from the fixture itself.
+    let sumSquares = 0;
+    for (let k = 0; k < N * 12; k++) sumSquares += (hashPixel(k) / 255) ** 2;
+    near(inputSecondMoment, sumSquares / (N * 12), 1e-6, 'inputSecondMoment');
     assert.equal(record.status, 'ok');
     assert.equal(record.divergedAt, null);
     // Timing: wall time to the last probe, per step.
@@ -157,7 +162,10 @@ describe('the run record and metrics.jsonl, field by field', () => {
 
   test('data.* on the embedded mnist', (t) => {
     const { record } = run(t, ['--train-size', '100', '--test-size', '50', '--probe-size', '30', '--steps', '0', '--depth', '1']);
-    assert.deepEqual(record.data, { name: 'mnist', trainSamples: 100, testSamples: 50, probeSamples: 30, features: 784 });
+    const { inputSecondMoment, ...sizes } = record.data;
+    assert.deepEqual(sizes, { name: 'mnist', trainSamples: 100, testSamples: 50, probeSamples: 30, features: 784 });
+    // MNIST pixels in [0, 1]: E[x²] = 0.3081² + 0.1307² ≈ 0.112 over all 60k training digits; 100 digits are within ±20%.
+    assert.ok(Math.abs(inputSecondMoment / 0.112 - 1) < 0.2, `inputSecondMoment ${inputSecondMoment}`);
     assert.equal(Math.round(record.final.testAcc * 50), record.final.testAcc * 50);
   });
 });

@@ -372,3 +372,16 @@ test('the README shows each deploy file exactly as shipped', () => {
     assert.ok(readme.includes(text), `README.md must show deploy/${name} as it is`);
   }
 });
+
+test('--tensorboard: one event file per cell, in a sub-folder named by the cell id; the folder does not change the ids', (t) => {
+  const dir = temp(t);
+  const grid = [...TINY, '--act', 'relu,tanh', '--steps', '2', '--log-every', '1'];
+  const tb = join(dir, 'tb');
+  const result = runCli(['sweep', ...grid, '--name', 'tb', '--jobs', '1', '--out', dir, '--tensorboard', tb]);
+  assert.equal(result.status, 0, result.stderr);
+  const cells = cellDirs(join(dir, 'sweeps', 'tb')).sort();
+  assert.equal(cells.length, 2);
+  assert.deepEqual(readdirSync(tb).sort(), cells);
+  for (const cell of cells) assert.match(readdirSync(join(tb, cell)).join(), /^events\.out\.tfevents\.\d+\..+$/);
+  assert.deepEqual(dryRunIds(grid).sort(), cells, 'same cells with and without --tensorboard');
+});

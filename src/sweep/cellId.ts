@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { RunConfig } from '../config/runConfig.js';
 
-/** The settings that decide a cell's numbers: everything but where it is stored. */
-export type CellConfig = Omit<RunConfig, 'out'>;
+/** The settings that decide a cell's numbers: everything but where it and its TensorBoard copy are stored. */
+export type CellConfig = Omit<RunConfig, 'out' | 'tensorboard'>;
 
 export function cellConfigOf(config: RunConfig): CellConfig {
-  const { out: _out, ...rest } = config;
+  const { out: _out, tensorboard: _tensorboard, ...rest } = config;
   return rest;
 }
 

@@ -11,6 +11,7 @@
  * cell is isolated.
  */
 import { isUsageError } from '../config/errors.js';
+import { join } from 'node:path';
 import { runExperiment } from '../train/experiment.js';
 import { InterruptedError } from '../util/abort.js';
 import { claimCell } from './cellStore.js';
@@ -51,6 +52,11 @@ async function runCell(message: Extract<ToWorker, { type: 'run' }>): Promise<voi
         send({ type: 'progress', id: cell.id, step, loss });
       },
     });
+    if (config.tensorboard !== null) {
+      // One sub-folder per cell, named by its id, so TensorBoard's run selector shows the grid.
+      const { writeRunEvents } = await import('../interop/tensorboardExport.js');
+      writeRunEvents(join(config.tensorboard, cell.id), result.record, result.points);
+    }
     send({ type: 'finished', id: cell.id, outcome: result.record.status === 'diverged' ? 'diverged' : 'ok' });
   } catch (error) {
     claim.store.abandon();
