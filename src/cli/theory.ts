@@ -9,6 +9,7 @@ import { formatNumber } from '../report/layerTable.js';
 import { droppedNote, fitLines, fittedTable, type TableColumn } from '../report/fitWidth.js';
 import { toJson } from '../store/record.js';
 import { inputMomentFor } from '../data/inputMoment.js';
+import { dataOptionsOf } from '../data/load.js';
 import { type InputShape, predictForConfig } from '../theory/forConfig.js';
 import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
@@ -82,13 +83,7 @@ export function theoryCommand(): Command {
     .addHelpText('after', '\nExamples:\n  $ vgrad theory --act tanh --init normal1 --depth 10\n  $ vgrad theory --act selu --init lecun --layers 300,100,100,100 --json')
     .action(async (flags: TheoryFlags) => {
       const config = parseRunConfig(flags);
-      const input = inputMomentFor({
-        data: config.data,
-        seed: config.seed,
-        trainSize: config.trainSize ?? undefined,
-        testSize: config.testSize ?? undefined,
-        standardize: config.standardize,
-      });
+      const input = inputMomentFor(dataOptionsOf(config));
       const prediction = predictForConfig(config, input);
       const verdict = judgePrediction(prediction, config.act, config.alpha);
       if (flags.json) {

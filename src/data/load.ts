@@ -17,6 +17,26 @@ export interface DataOptions {
   standardize: boolean;
 }
 
+/** The settings of a run that decide its data (a RunConfig has them; null sizes mean the source's default). */
+export interface DataSettings {
+  data: string;
+  seed: number;
+  trainSize: number | null;
+  testSize: number | null;
+  standardize: boolean;
+}
+
+/** The data options of a run's settings, so the run, `vgrad theory` and the probe-batch export load the same split. */
+export function dataOptionsOf(settings: DataSettings): DataOptions {
+  return {
+    data: settings.data,
+    seed: settings.seed,
+    trainSize: settings.trainSize ?? undefined,
+    testSize: settings.testSize ?? undefined,
+    standardize: settings.standardize,
+  };
+}
+
 export const DEFAULT_TRAIN_SIZE = 8000;
 export const DEFAULT_TEST_SIZE = 2000;
 const CLASSES = 10;

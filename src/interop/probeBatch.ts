@@ -4,18 +4,12 @@
  * of the test split, as train/loop.ts takes them. As safetensors: `inputs` F32 [n, features],
  * `labels` U8 [n].
  */
-import { loadDataset } from '../data/load.js';
+import { dataOptionsOf, loadDataset } from '../data/load.js';
 import type { RunRecord } from '../store/record.js';
 import { encodeSafetensors } from './safetensors.js';
 
 export function probeBatchSafetensors(config: RunRecord['config'], runId: string): { bytes: Uint8Array; count: number } {
-  const data = loadDataset({
-    data: config.data,
-    seed: config.seed,
-    trainSize: config.trainSize ?? undefined,
-    testSize: config.testSize ?? undefined,
-    standardize: config.standardize,
-  });
+  const data = loadDataset(dataOptionsOf(config));
   const count = Math.min(config.probeSize, data.test.labels.length);
   const bytes = encodeSafetensors(
     {

@@ -6,7 +6,7 @@
 import { memoryLimitBytes, selectBackend } from '../backend/select.js';
 import { UsageError } from '../config/errors.js';
 import { DEFAULTS, resolveSteps, type RunConfig } from '../config/runConfig.js';
-import { loadDataset } from '../data/load.js';
+import { dataOptionsOf, loadDataset } from '../data/load.js';
 import { assertFitsMemory, estimateMemory } from '../model/memory.js';
 import { createMlpFromWeights, createMlpInterruptible, disposeMlp, EVAL_CHUNK, type Mlp, readParameters } from '../model/mlp.js';
 import { encodeWeights, readWeightsFile } from '../interop/weights.js';
@@ -49,13 +49,7 @@ function secondMoment(x: Float32Array): number {
 
 export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const backend = await selectBackend(config.backend);
-  const data = loadDataset({
-    data: config.data,
-    seed: config.seed,
-    trainSize: config.trainSize ?? undefined,
-    testSize: config.testSize ?? undefined,
-    standardize: config.standardize,
-  });
+  const data = loadDataset(dataOptionsOf(config));
   const trainSamples = data.train.labels.length;
   if (config.batch > trainSamples) {
     throw new UsageError(`--batch ${config.batch} is larger than the ${trainSamples} training samples; allowed: 1–${trainSamples}`);
