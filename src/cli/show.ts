@@ -1,10 +1,10 @@
 /** `vgrad show RUN`: the per-layer table of a stored run, read from its summary.json. */
 import { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { toJson, type RunRecord } from '../store/record.js';
-import { decodeRunRecord } from '../store/recordSchema.js';
+import { toJson } from '../store/record.js';
+import { readRunRecord } from '../store/metrics.js';
 import { renderFittedReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
@@ -24,18 +24,6 @@ export function locateRunRecord(run: string, out: string): string {
   throw new UsageError(`${run}: no such run; give a run folder, its summary.json, or a run id under ${join(out, 'runs')} (--out)`);
 }
 
-/** Reads and validates a stored record; non-finite markers become numbers again. */
-export function readRunRecord(path: string): RunRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${path}: cannot read a run record (${(error as Error).message.split('\n')[0]})`);
-  }
-  const decoded = decodeRunRecord(value);
-  if ('problem' in decoded) throw new UsageError(`${path}: ${decoded.problem}`);
-  return decoded.record;
-}
 
 export function showCommand(): Command {
   return new Command('show')

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord } from '../store/record.js';
-import { decodeRunRecord } from '../store/recordSchema.js';
+import { readRunRecord } from '../store/metrics.js';
 import { PARTIAL_PREFIX } from '../store/runStore.js';
 import type { BinSpec } from '../probes/binSpecs.js';
 
@@ -82,16 +82,8 @@ export function loadStoredRuns(dir: string): StoredRun[] {
     throw new UsageError(`${dir}: no run folders (folders with a summary.json) in it; give a run folder, a folder of runs or a sweep folder`);
   }
   const runs = folders.map((folder) => {
-    const file = join(folder, 'summary.json');
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`${file}: cannot read a run record (${(error as Error).message.split('\n')[0]})`);
-    }
-    const decoded = decodeRunRecord(value);
-    if ('problem' in decoded) throw new UsageError(`${file}: ${decoded.problem}`);
-    return { path: relative(dir, folder) || '.', record: decoded.record, points: readPoints(folder), label: configLabel(decoded.record) };
+    const record = readRunRecord(join(folder, 'summary.json'));
+    return { path: relative(dir, folder) || '.', record, points: readPoints(folder), label: configLabel(record) };
   });
   // Labels unique: the seed, then the run id, where configurations repeat.
   const count = (label: string, list: StoredRun[]) => list.filter((run) => run.label === label).length;

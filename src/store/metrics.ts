@@ -40,16 +40,22 @@ export function readProbePoints(runDir: string): ProbePoint[] {
     });
 }
 
-/** A run folder's record and probe points. `summaryPath` is its summary.json. */
-export function readStoredRun(summaryPath: string): { record: RunRecord; points: ProbePoint[]; runDir: string } {
+/** Reads and validates a stored record (summary.json); non-finite markers become numbers again. One-line UsageError otherwise. */
+export function readRunRecord(path: string): RunRecord {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${summaryPath}: cannot read a run record (${(error as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${path}: cannot read a run record (${(error as Error).message.split('\n')[0]})`);
   }
   const decoded = decodeRunRecord(value);
-  if ('problem' in decoded) throw new UsageError(`${summaryPath}: ${decoded.problem}`);
+  if ('problem' in decoded) throw new UsageError(`${path}: ${decoded.problem}`);
+  return decoded.record;
+}
+
+/** A run folder's record and probe points. `summaryPath` is its summary.json. */
+export function readStoredRun(summaryPath: string): { record: RunRecord; points: ProbePoint[]; runDir: string } {
+  const record = readRunRecord(summaryPath);
   const runDir = dirname(summaryPath);
-  return { record: decoded.record, points: existsSync(join(runDir, 'metrics.jsonl')) ? readProbePoints(runDir) : [], runDir };
+  return { record, points: existsSync(join(runDir, 'metrics.jsonl')) ? readProbePoints(runDir) : [], runDir };
 }
