@@ -7,6 +7,7 @@
  * truncated normal without the 1/0.8796 correction and come out ~12% too narrow.
  */
 import { UsageError } from '../config/errors.js';
+import { readDecimalNumber } from '../config/numbers.js';
 import { type ActivationName, bookRowFor } from './activations.js';
 
 export type WeightDistribution =
@@ -114,10 +115,11 @@ export const INIT_NAMES = [...Object.keys(REGISTRY), 'glorot', 'glorot-uniform',
 
 const ALLOWED_INITS = `allowed: ${INIT_NAMES.join(', ')}`;
 
+/** Same strict decimal syntax as every numeric flag: Number() would take '0x1' or ' 1 ' too. */
 function positiveNumber(text: string, what: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--init ${what}: '${text}' is not a positive number`);
+  const value = readDecimalNumber(text);
+  if (value === undefined || value <= 0) {
+    throw new UsageError(`--init ${what}: '${text}' is not a positive decimal number (e.g. 0.05 or 5e-2)`);
   }
   return value;
 }

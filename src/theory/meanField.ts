@@ -83,7 +83,38 @@ export interface LayerMoments {
   saturated: number;
 }
 
+/** |φ| beyond this at u = ±1e300 is an unbounded tail (every bounded activation here has settled by then). */
+const UNBOUNDED = 1e150;
+
+/**
+ * The limits as q → ∞, where a deep net's q overflows a double and quadrature has no scale to work
+ * in: u = √q·z is +∞ or −∞ with probability 1/2 each, so each expectation is the mean of φ's (or
+ * φ''s) two tails, and a saturated interval counts 1/2 for each infinite end it reaches. An
+ * unbounded tail gives an infinite moment (relu: E[φ] = E[φ²] = +∞), a bounded one its limit
+ * (tanh: E[φ²] = 1, E[φ'²] = 0, saturated 1), so the prediction says +Inf, not NaN, where it
+ * overflows, and a saturating net's deeper layers stay finite.
+ */
+function momentsAtInfiniteVariance(act: ActivationName, alpha: number): LayerMoments {
+  const { phi, slope } = scalarActivation(act, alpha);
+  const far = 1e300;
+  const tail = (v: number) => (Math.abs(v) > UNBOUNDED ? Math.sign(v) * Infinity : v);
+  const up = tail(phi(far));
+  const down = tail(phi(-far));
+  // The mean from the finite tail values: an odd φ's cancel to 0 (linear, tanh, softsign), an
+  // asymmetric unbounded one's do not (leaky-relu: (1 − α)·1e300/2 reads as +∞).
+  const mean = tail((phi(far) + phi(-far)) / 2);
+  let saturated = 0;
+  for (const [a, b] of saturatedIntervals(act, alpha)) saturated += (a === -Infinity ? 0.5 : 0) + (b === Infinity ? 0.5 : 0);
+  return {
+    mean,
+    secondMoment: (up * up + down * down) / 2,
+    slopeSquare: (slope(far) ** 2 + slope(-far) ** 2) / 2,
+    saturated: Math.min(1, saturated),
+  };
+}
+
 export function layerMoments(act: ActivationName, alpha: number, q: number): LayerMoments {
+  if (q === Infinity) return momentsAtInfiniteVariance(act, alpha);
   const { phi, slope, kinks } = scalarActivation(act, alpha);
   const rawMean = gaussianExpectation(phi, q, kinks);
   const secondMoment = gaussianExpectation((u) => phi(u) ** 2, q, kinks);
@@ -153,7 +184,8 @@ export function predictNet(spec: NetSpec): Prediction {
       preactMean: 0,
       preactVar: q,
       actMean: m ? m.mean : null,
-      actVar: m ? m.secondMoment - m.mean * m.mean : null,
+      // Var = E[φ²] − E[φ]² is ∞ − ∞ once E[φ²] is infinite; the variance is then infinite too.
+      actVar: m ? (Number.isFinite(m.secondMoment) ? m.secondMoment - m.mean * m.mean : m.secondMoment) : null,
       slopeSquare: m ? m.slopeSquare : null,
       chi: null,
       gradFactor: null,
