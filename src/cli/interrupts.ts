@@ -12,6 +12,8 @@
  *   finally { interrupts.uninstall(); }
  */
 
+import { runSignalExitCleanups } from '../util/signalExit.js';
+
 export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
 
@@ -23,6 +25,24 @@ export interface InterruptOptions {
   onSignal?(signal: InterruptSignal): void;
   /** Where the "exiting now" line of a second signal goes; stderr by default. */
   stream?: NodeJS.WritableStream;
+}
+
+/** How many Interrupts are installed: while one is, the command handles signals itself. */
+let watching = 0;
+/**
+ * The fallback for every command without its own Interrupts (report, export, bench, …): on a
+ * signal, run the registered clean-ups and exit with 128 + n. Unlike Node's default (the OS ends
+ * the process wherever it is), a JavaScript handler runs only between synchronous steps, so a
+ * temp-file-then-rename write is never cut in half. Installed once, by the CLI's entry point.
+ */
+export function exitOnSignal(): void {
+  for (const name of INTERRUPT_SIGNALS) {
+    process.on(name, () => {
+      if (watching > 0) return;
+      runSignalExitCleanups();
+      process.exit(SIGNAL_EXIT_CODES[name]);
+    });
+  }
 }
 
 export class Interrupts {
@@ -49,6 +69,7 @@ export class Interrupts {
 
   /** Installs the handlers (replacing Node's default of dying at once). Returns `this`. */
   install(): this {
+    watching++;
     for (const name of INTERRUPT_SIGNALS) {
       const handler = () => this.handle(name);
       this.handlers.set(name, handler);
@@ -59,6 +80,7 @@ export class Interrupts {
 
   /** Removes the handlers; a later signal gets Node's default behaviour again. */
   uninstall(): void {
+    if (this.handlers.size > 0) watching--;
     for (const [name, handler] of this.handlers) process.off(name, handler);
     this.handlers.clear();
   }

@@ -17,6 +17,7 @@ import { sweepCommand } from './sweep.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { lsCommand } from './ls.js';
+import { exitOnSignal } from './interrupts.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the exit code: 0 ok, 1 environment or unexpected failure, 2 bad input. */
 export async function main(argv: string[]): Promise<number> {
   handleOutputErrors();
+  exitOnSignal();
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

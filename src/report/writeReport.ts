@@ -11,6 +11,7 @@ import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts } from './chartSpecs.js';
 import { htmlReport } from './htmlReport.js';
 import type { StoredRun } from './storedRuns.js';
+import { onSignalExit } from '../util/signalExit.js';
 
 export const REPORT_FORMATS = ['html', 'svg', 'png'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -23,13 +24,18 @@ function environment(what: string, error: unknown): never {
 
 /** Renders and writes the report; returns the paths written. */
 export async function writeReport(runs: StoredRun[], outDir: string, formats: ReportFormat[], title: string, histogramSteps?: number[]): Promise<string[]> {
+  let created: string | undefined;
   try {
     if (statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${outDir}: exists and is not a folder; give a folder (created if missing)`);
-    mkdirSync(outDir, { recursive: true });
+    created = mkdirSync(outDir, { recursive: true });
   } catch (error) {
     if (error instanceof UsageError) throw error;
     environment(`--out ${outDir}: cannot create the folder`, error);
   }
+  // Rendering takes seconds: a Ctrl-C meanwhile must not leave the empty folder it made behind.
+  const forgetCleanup = onSignalExit(() => {
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+  });
   const charts = reportCharts(runs, histogramSteps);
   const files: { name: string; data: string | Buffer }[] = [];
   const rendered: { chart: (typeof charts)[number]; svg: string }[] = [];
@@ -41,6 +47,7 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
   }
   if (formats.includes('html')) files.push({ name: 'report.html', data: htmlReport(title, runs, rendered) });
 
+  forgetCleanup();
   const staging = join(outDir, `.partial-report-${process.pid}`);
   const written: string[] = [];
   try {
