@@ -1,7 +1,8 @@
 /** `vgrad run`: one experiment, a per-layer table (or --json), and a stored run folder. */
+import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { addRunOptions } from '../config/options.js';
-import { parseRunConfig, type RawRunOptions } from '../config/runConfig.js';
+import { parseRunConfig, type RawRunOptions, type RunConfig } from '../config/runConfig.js';
 import { toJson } from '../store/record.js';
 import { ensureWritableFolder } from './folders.js';
 import { chalkFor } from './color.js';
@@ -32,56 +33,71 @@ export function runCommand(): Command {
     )
     .action(async (flags: RunFlags) => {
       const config = parseRunConfig(flags);
-      // The TensorBoard folder must be writable before any training is paid for.
-      if (config.tensorboard !== null) ensureWritableFolder(config.tensorboard, '--tensorboard');
-      // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
-      const { runExperiment } = await import('../train/experiment.js');
-      const { InterruptedError } = await import('../util/abort.js');
-      const { renderFittedReport } = await import('../report/layerTable.js');
-      const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
-      // SIGINT, SIGTERM and SIGHUP stop the run at the next checkpoint (between steps, layers or
-      // evaluation chunks); a second one exits at once.
-      const interrupts = new Interrupts({ onSignal: () => progress?.stop() }).install();
-      let result;
+      // The TensorBoard folder must be writable before any training is paid for; one made here
+      // is removed again if the run ends (fails, or is interrupted with nothing kept) before any
+      // events go into it.
+      const madeTensorboard = config.tensorboard === null ? undefined : ensureWritableFolder(config.tensorboard, '--tensorboard');
+      let wroteEvents = false;
       try {
-        result = await runExperiment(config, {
-          signal: interrupts.signal,
-          keepInterrupted: !flags.discardInterrupted,
-          onStart: (info) => progress?.start(info),
-          onStep: (step, loss) => progress?.step(step, loss),
-          onProbe: (point) => progress?.probe(point),
-        });
-      } catch (error) {
-        if (error instanceof InterruptedError && interrupts.received) {
-          progress?.stop();
-          const outcome = error.keptIn ? `; kept up to the last probe point as status "interrupted" in ${error.keptIn}` : '; nothing stored';
-          process.stderr.write(`vgrad: ${error.message} (${interrupts.received})${outcome}\n`);
-          process.exitCode = interrupts.exitCode!;
-          // A kept run gets its events too, read back from the stored folder.
-          if (error.keptIn && config.tensorboard !== null) {
-            const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
-            const { readStoredRun } = await import('../store/metrics.js');
-            const { join } = await import('node:path');
-            const { record, points } = readStoredRun(join(error.keptIn, 'summary.json'));
-            writeRunEvents(runEventsFolder(config.tensorboard, record), record, points);
-          }
-          return;
-        }
-        throw error;
+        wroteEvents = await runAndReport(config, flags);
       } finally {
-        interrupts.uninstall();
-        progress?.stop();
-      }
-      if (flags.json) {
-        writeStdout(`${toJson(result.record)}\n`);
-      } else {
-        writeStdout(renderFittedReport(result.record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
-      }
-      if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
-      if (config.tensorboard !== null) {
-        const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
-        const path = writeRunEvents(runEventsFolder(config.tensorboard, result.record), result.record, result.points);
-        if (!flags.quiet) process.stderr.write(`TensorBoard events in ${path}\n`);
+        if (madeTensorboard !== undefined && !wroteEvents) rmSync(madeTensorboard, { recursive: true, force: true });
       }
     });
+}
+
+/** Trains, stores and prints one run; true when it wrote TensorBoard events. */
+async function runAndReport(config: RunConfig, flags: RunFlags): Promise<boolean> {
+  // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
+  const { runExperiment } = await import('../train/experiment.js');
+  const { InterruptedError } = await import('../util/abort.js');
+  const { renderFittedReport } = await import('../report/layerTable.js');
+  const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));
+  // SIGINT, SIGTERM and SIGHUP stop the run at the next checkpoint (between steps, layers or
+  // evaluation chunks); a second one exits at once.
+  const interrupts = new Interrupts({ onSignal: () => progress?.stop() }).install();
+  let result;
+  try {
+    result = await runExperiment(config, {
+      signal: interrupts.signal,
+      keepInterrupted: !flags.discardInterrupted,
+      onStart: (info) => progress?.start(info),
+      onStep: (step, loss) => progress?.step(step, loss),
+      onProbe: (point) => progress?.probe(point),
+    });
+  } catch (error) {
+    if (error instanceof InterruptedError && interrupts.received) {
+      progress?.stop();
+      const outcome = error.keptIn ? `; kept up to the last probe point as status "interrupted" in ${error.keptIn}` : '; nothing stored';
+      process.stderr.write(`vgrad: ${error.message} (${interrupts.received})${outcome}\n`);
+      process.exitCode = interrupts.exitCode!;
+      // A kept run gets its events too, read back from the stored folder.
+      if (error.keptIn && config.tensorboard !== null) {
+        const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
+        const { readStoredRun } = await import('../store/metrics.js');
+        const { join } = await import('node:path');
+        const { record, points } = readStoredRun(join(error.keptIn, 'summary.json'));
+        writeRunEvents(runEventsFolder(config.tensorboard, record), record, points);
+        return true;
+      }
+      return false;
+    }
+    throw error;
+  } finally {
+    interrupts.uninstall();
+    progress?.stop();
+  }
+  if (flags.json) {
+    writeStdout(`${toJson(result.record)}\n`);
+  } else {
+    writeStdout(renderFittedReport(result.record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
+  }
+  if (!flags.quiet) process.stderr.write(`stored in ${result.runDir}\n`);
+  if (config.tensorboard !== null) {
+    const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
+    const path = writeRunEvents(runEventsFolder(config.tensorboard, result.record), result.record, result.points);
+    if (!flags.quiet) process.stderr.write(`TensorBoard events in ${path}\n`);
+    return true;
+  }
+  return false;
 }
