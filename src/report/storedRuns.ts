@@ -3,11 +3,11 @@
  * (results/runs) or a sweep folder (one run folder per cell). Run folders are found recursively;
  * the report reads nothing else, never a live run.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord } from '../store/record.js';
-import { readRunRecord } from '../store/metrics.js';
+import type { RunRecord } from '../store/record.js';
+import { readProbePoints, readRunRecord } from '../store/metrics.js';
 import { PARTIAL_PREFIX } from '../store/runStore.js';
 import type { BinSpec } from '../probes/binSpecs.js';
 
@@ -31,24 +31,13 @@ export interface StoredRun {
   label: string;
 }
 
-/** Non-finite markers back to numbers, as recordSchema does for summary.json. */
-function decodeMarkers(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && (NON_FINITE_MARKERS as readonly string[]).includes(value) ? fromMarker(value as NonFiniteMarker) : value;
-}
-
+/**
+ * The run's probe points, read by the store's one reader of metrics.jsonl (markers decoded, a line
+ * that is not a point refused in one line): a stored run's metrics are complete before its
+ * summary.json is written, so a bad line is damage to report, not a torn write to skip.
+ */
 function readPoints(dir: string): StoredPoint[] {
-  const file = join(dir, 'metrics.jsonl');
-  if (!existsSync(file)) return [];
-  const points: StoredPoint[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      points.push(JSON.parse(line, decodeMarkers) as StoredPoint);
-    } catch {
-      // A torn last line (a killed writer) carries nothing the summary lacks: skip it.
-    }
-  }
-  return points;
+  return existsSync(join(dir, 'metrics.jsonl')) ? readProbePoints(dir) : [];
 }
 
 /** Folders holding a summary.json under `root` (itself included), sorted; partial and hidden ones skipped. */
