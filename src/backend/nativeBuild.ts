@@ -156,18 +156,18 @@ export function wheelVersion(path: string): string | undefined {
 }
 
 /** The wheel to use: the given path, the newest cached one, or a fresh `pip download` into the cache. */
-async function obtainWheel(options: NativeInstallOptions, cacheDir: string, env: NodeJS.ProcessEnv): Promise<{ path: string; cached: boolean }> {
+async function obtainWheel(options: NativeInstallOptions, cacheDir: string, env: NodeJS.ProcessEnv): Promise<{ path: string }> {
   if (options.wheel !== undefined) {
     const path = resolve(options.wheel);
     if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--wheel ${options.wheel}: no such file; give a tensorflow-cpu wheel (pip download --no-deps tensorflow-cpu)`);
-    return { path, cached: false };
+    return { path };
   }
   const wheelDir = join(cacheDir, 'wheels');
   const cached = existsSync(wheelDir) ? readdirSync(wheelDir).filter((name) => WHEEL_NAME.test(name)).sort() : [];
   if (cached.length > 0) {
     const path = join(wheelDir, cached[cached.length - 1]);
     options.log(`native: using the cached wheel ${path}`);
-    return { path, cached: true };
+    return { path };
   }
   const pip = findCommand(options.pip, env);
   if (!pip) throw new EnvironmentError(`pip not found ('${options.pip}'); install pip, name it with --pip, or give a downloaded wheel with --wheel PATH`);
@@ -189,7 +189,7 @@ async function obtainWheel(options: NativeInstallOptions, cacheDir: string, env:
     }
     const path = join(wheelDir, got[0]);
     renameSync(join(download, got[0]), path);
-    return { path, cached: false };
+    return { path };
   } finally {
     rmSync(download, { recursive: true, force: true });
   }
@@ -237,6 +237,24 @@ export async function smokeTest(packageDir: string, root: string, env: NodeJS.Pr
   }
 }
 
+/** Runs the wheel script; its JSON answer, or its telling line as the problem when it crashed. */
+async function wheelTool(python: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<{ problem?: string; headers?: number }> {
+  const run = await runTool(python, ['-c', WHEEL_SCRIPT, ...args], { cwd, env, what: 'reading the wheel', signal });
+  try {
+    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { problem?: string; headers?: number };
+  } catch {
+    return { problem: tellingLine(run.output) };
+  }
+}
+
+/** A wheel's problem as a one-line error: exit 2 for the user's --wheel; exit 1 for a cached or downloaded one, which leaves the cache. */
+function wheelError(problem: string, wheelPath: string, given: boolean): Error {
+  const what = `${wheelPath} is ${problem.startsWith('no ') ? 'missing something: ' : ''}${problem}`;
+  if (given) return new UsageError(`--wheel ${what}; give a tensorflow-cpu wheel (pip download --no-deps tensorflow-cpu)`);
+  rmSync(wheelPath, { force: true }); // fetched again next time
+  return new EnvironmentError(`the tensorflow-cpu wheel ${what} (removed from the cache; run again to download it afresh)`);
+}
+
 /** Writes a tool's output to the build log and returns the log's path. */
 function keepLog(cacheDir: string, text: string): string {
   mkdirSync(cacheDir, { recursive: true });
@@ -266,6 +284,9 @@ export async function installNative(options: NativeInstallOptions): Promise<Nati
   const tools = findToolchain(env);
   const wheel = await obtainWheel(options, cacheDir, env);
   const tensorflowVersion = wheelVersion(wheel.path) ?? 'unknown';
+  // The wheel is checked before node_modules is touched.
+  const checked = await wheelTool(tools.python, ['check', wheel.path], root, env, options.signal);
+  if (checked.problem !== undefined) throw wheelError(checked.problem, wheel.path, options.wheel !== undefined);
 
   const started = Date.now();
   let working = false;
@@ -292,25 +313,8 @@ export async function installNative(options: NativeInstallOptions): Promise<Nati
 
     options.log(`native: extracting the TensorFlow ${tensorflowVersion} C library and headers from ${wheel.path}`);
     const deps = join(staging, 'deps');
-    const extract = await runTool(tools.python, ['-c', WHEEL_SCRIPT, wheel.path, deps, ...bindingIncludes(staging)], {
-      cwd: root,
-      env,
-      what: 'reading the wheel',
-      signal: options.signal,
-    });
-    const extracted = (() => {
-      try {
-        return JSON.parse(extract.stdout.trim().split('\n').pop() ?? '') as { problem?: string; headers?: number };
-      } catch {
-        return { problem: tellingLine(extract.output) };
-      }
-    })();
-    if (extracted.problem !== undefined) {
-      const what = `${wheel.path} is ${extracted.problem.startsWith('no ') ? 'missing something: ' : ''}${extracted.problem}`;
-      if (wheel.cached) rmSync(wheel.path, { force: true }); // a damaged download is fetched again next time
-      if (options.wheel !== undefined) throw new UsageError(`--wheel ${what}`);
-      throw new EnvironmentError(`the tensorflow-cpu wheel ${what}${wheel.cached ? ' (removed from the cache; run again to download it afresh)' : ''}`);
-    }
+    const extracted = await wheelTool(tools.python, ['extract', wheel.path, deps, ...bindingIncludes(staging)], root, env, options.signal);
+    if (extracted.problem !== undefined) throw wheelError(extracted.problem, wheel.path, options.wheel !== undefined);
     symlinkSync('libtensorflow_cc.so.2', join(deps, 'lib', 'libtensorflow.so'));
     symlinkSync('libtensorflow_framework.so.2', join(deps, 'lib', 'libtensorflow_framework.so'));
 

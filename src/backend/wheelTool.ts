@@ -9,10 +9,14 @@ export const WHEEL_LIBRARIES = ['libtensorflow_cc.so.2', 'libtensorflow_framewor
 export const WHEEL_LIBRARY_DIR = 'tensorflow/';
 export const WHEEL_INCLUDE_DIR = 'tensorflow/include/';
 
+/** The C API headers tfjs-node's binding includes: a wheel without them cannot build it. */
+export const WHEEL_C_API_HEADERS = ['tensorflow/c/c_api.h', 'tensorflow/c/eager/c_api.h'] as const;
+
 /**
- * argv: WHEEL DEST ENTRY_HEADER... ; prints one JSON line on stdout.
- * - {"problem": "..."} when the file is no zip, or lacks a library or an entry header;
- * - {"headers": N} after extracting: the headers reachable by #include from the entry headers
+ * argv: check WHEEL | extract WHEEL DEST ENTRY_HEADER... ; prints one JSON line on stdout.
+ * - {"problem": "..."} when the file is no zip, or lacks a library or a C API header;
+ * - check: {"ok": true}, from the zip's directory alone (fast, before anything is installed);
+ * - extract: {"headers": N} after extracting: the headers reachable by #include from the entry headers
  *   (only those the wheel holds: the rest are system headers) into DEST/include, and the two
  *   libraries into DEST/lib.
  * The closure keeps the extraction to the few dozen headers the binding compiles against,
@@ -20,7 +24,7 @@ export const WHEEL_INCLUDE_DIR = 'tensorflow/include/';
  */
 export const WHEEL_SCRIPT = String.raw`
 import json, os, re, shutil, sys, zipfile, zlib
-wheel, dest, entries = sys.argv[1], sys.argv[2], sys.argv[3:]
+mode, wheel, dest, entries = sys.argv[1], sys.argv[2], (sys.argv[3:4] or [""])[0], sys.argv[4:]
 LIB, INC = ${JSON.stringify(WHEEL_LIBRARY_DIR)}, ${JSON.stringify(WHEEL_INCLUDE_DIR)}
 LIBS = ${JSON.stringify(WHEEL_LIBRARIES)}
 def out(value):
@@ -33,9 +37,11 @@ except (zipfile.BadZipFile, OSError) as error:
 for lib in LIBS:
     if LIB + lib not in names:
         out({"problem": "no " + LIB + lib + " inside (is it a tensorflow-cpu wheel for Linux?)"})
-for entry in entries:
+for entry in ${JSON.stringify(WHEEL_C_API_HEADERS)} + entries:
     if INC + entry not in names:
         out({"problem": "no " + INC + entry + " inside (the C API headers)"})
+if mode == "check":
+    out({"ok": True})
 include = re.compile(rb'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 seen, todo = set(), list(entries)
 try:
