@@ -290,6 +290,7 @@ export async function installNative(options: NativeInstallOptions): Promise<Nati
 
   const started = Date.now();
   let working = false;
+  let done = false;
   try {
     if (!alreadyThere) {
       options.log(`native: fetching ${NATIVE_PACKAGE}@${version} from the npm registry without its install script`);
@@ -345,11 +346,15 @@ export async function installNative(options: NativeInstallOptions): Promise<Nati
     if (existsSync(packageDir)) renameSync(packageDir, old);
     renameSync(staging, packageDir);
     rmSync(old, { recursive: true, force: true });
+    done = true;
   } catch (error) {
     if (options.signal?.aborted) throw new EnvironmentError('native install interrupted; nothing was installed');
     throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    // An unbuilt package this run fetched (an npm install that failed or was interrupted half-way
+    // included) must not stay where `--backend auto` would load it.
+    if (!done && !working) rmSync(packageDir, { recursive: true, force: true });
   }
   options.log(`native: built in ${((Date.now() - started) / 1000).toFixed(0)} s; the native backend is ready (vgrad run --backend tensorflow)`);
   return { packageDir, tensorflowVersion, built: true };
