@@ -1,13 +1,14 @@
 /**
  * Backend selection: the only module that knows which TensorFlow.js backend runs.
- * auto = the native backend (@tensorflow/tfjs-node, an optional dependency) when it loads,
- * else WebAssembly, else the pure-JS cpu backend.
+ * auto = the backend VGRAD_BACKEND names when it is set; otherwise the native backend
+ * (@tensorflow/tfjs-node, an optional dependency) when it loads, else WebAssembly, else the
+ * pure-JS cpu backend.
  */
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../config/errors.js';
 
-import type { BackendChoice } from './choices.js';
+import { BACKEND_ENV, forcedBackend, type BackendChoice } from './choices.js';
 
 export interface BackendInfo {
   name: 'tensorflow' | 'wasm' | 'cpu';
@@ -17,6 +18,51 @@ export interface BackendInfo {
   coreVersion: string;
   /** Extra facts worth recording (e.g. wasm SIMD). */
   features: Record<string, boolean>;
+  /** The compute threads --threads asked for; absent when the backend's own default runs. */
+  threads?: number;
+}
+
+/** What a run may ask of the backend beyond its name. */
+export interface BackendSettings {
+  /** Compute threads (TensorFlow's intra- and inter-op pools on the native backend); null or absent: the backend's default. */
+  threads?: number | null;
+}
+
+/** Whether TensorFlow's native library has been loaded into this process (its settings are then fixed). */
+let nativeLoaded = false;
+/** The threads the native library was configured with before it loaded (undefined: TensorFlow's default). */
+let nativeThreads: number | undefined;
+
+/**
+ * Settings TensorFlow's native library reads from the environment once, when it loads: so they
+ * must be in process.env before the addon is imported.
+ *  - Its C++ log lines (absl INFO/WARNING: CPU-feature notes, "All log messages before
+ *    absl::InitializeLog()") are silenced with TF_CPP_MIN_LOG_LEVEL=2, unless the user set that
+ *    variable: stderr is for vgrad's own one-line messages.
+ *  - The oneDNN banner ("oneDNN custom operations are on…") ignores the log level; only
+ *    TF_ENABLE_ONEDNN_OPTS=0 stops it (measured with TF 2.21). So oneDNN's custom ops are off too,
+ *    unless the user set either variable (then they see TensorFlow as it is).
+ *  - threads: TF_NUM_INTRAOP_THREADS and TF_NUM_INTEROP_THREADS (measured: the process gains
+ *    exactly one OS thread per extra intra-op thread).
+ * Throws a one-line UsageError when the library is already loaded with other threads.
+ */
+export function configureNative(settings: BackendSettings = {}, env: NodeJS.ProcessEnv = process.env): void {
+  const threads = settings.threads ?? undefined;
+  if (nativeLoaded) {
+    if (threads !== nativeThreads) {
+      throw new UsageError(`--threads ${threads ?? 'default'}: TensorFlow is already running in this process with ${nativeThreads ?? 'its default'} threads; it reads the setting once, at load`);
+    }
+    return;
+  }
+  if (env.TF_CPP_MIN_LOG_LEVEL === undefined) {
+    env.TF_CPP_MIN_LOG_LEVEL = '2';
+    env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+  }
+  if (threads !== undefined) {
+    env.TF_NUM_INTRAOP_THREADS = String(threads);
+    env.TF_NUM_INTEROP_THREADS = String(threads);
+  }
+  nativeThreads = threads;
 }
 
 /**
@@ -51,11 +97,13 @@ export function memoryLimitBytes(backend: BackendInfo): number {
   return Math.floor(backend.name === 'wasm' ? WASM_HEAP_MAX_BYTES * WASM_TENSOR_SHARE : hostMemoryBytes() * HOST_TENSOR_SHARE);
 }
 
-async function tryNative(): Promise<string | undefined> {
+async function tryNative(settings: BackendSettings): Promise<string | undefined> {
+  configureNative(settings);
   try {
     // A variable specifier keeps TypeScript from requiring the optional package's types.
     const specifier = '@tensorflow/tfjs-node';
     const native = (await import(specifier)) as { version?: { 'tfjs-node'?: string } };
+    nativeLoaded = true;
     if (!(await tf.setBackend('tensorflow'))) return undefined;
     return native.version?.['tfjs-node'] ?? tf.version_core;
   } catch {
@@ -81,20 +129,50 @@ async function useCpu(): Promise<string> {
 
 let active: BackendInfo | undefined;
 
-/** Makes `choice` the running backend; idempotent for the same resolved backend. */
-export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+/** Where the backend choice came from, for messages: the flag, or VGRAD_BACKEND behind --backend auto. */
+function resolveChoice(choice: BackendChoice): { choice: BackendChoice; source: string } {
+  const forced = choice === 'auto' ? forcedBackend() : undefined;
+  return forced === undefined ? { choice, source: `--backend ${choice}` } : { choice: forced, source: `${BACKEND_ENV}=${forced}` };
+}
+
+/**
+ * --threads needs a backend that can run that many: the native one sets its pools; wasm (no
+ * threads in Node) and the JavaScript cpu backend always run one, so they honour 1 and refuse more.
+ */
+function checkThreads(name: BackendInfo['name'], choice: BackendChoice, source: string, settings: BackendSettings): void {
+  const threads = settings.threads ?? undefined;
+  if (threads === undefined || threads === 1 || name === 'tensorflow') return;
+  const why =
+    choice === 'auto'
+      ? `--backend auto chose ${name} because the native backend (@tensorflow/tfjs-node) is not installed; see 'vgrad native install'`
+      : `the ${name} backend (${source}) runs one thread in Node; use the native one, --backend tensorflow (see 'vgrad native install')`;
+  throw new UsageError(`--threads ${threads}: only the native backend runs more than 1 thread; ${why}`);
+}
+
+/**
+ * Makes `choice` the running backend; idempotent for the same resolved backend. `settings.threads`
+ * is applied before the native library loads (see configureNative), and refused where the
+ * backend cannot honour it.
+ */
+export async function selectBackend(requested: BackendChoice, settings: BackendSettings = {}): Promise<BackendInfo> {
   // Silences tfjs's console warnings (the cpu backend's "install the node backend" banner):
   // vgrad records and prints the backend itself, and stderr is for vgrad's own messages.
   tf.env().set('PROD', true);
-  if (active && (choice === 'auto' || choice === active.name)) return active;
+  const { choice, source } = resolveChoice(requested);
+  const threads = settings.threads ?? undefined;
+  if (active && (choice === 'auto' || choice === active.name)) {
+    checkThreads(active.name, choice, source, settings);
+    if (active.name === 'tensorflow') configureNative(settings);
+    return threads === undefined ? active : { ...active, threads };
+  }
   let name: BackendInfo['name'];
   let version: string | undefined;
   if (choice === 'tensorflow' || choice === 'auto') {
-    version = await tryNative();
+    version = await tryNative(settings);
     name = 'tensorflow';
     if (version === undefined && choice === 'tensorflow') {
       throw new UsageError(
-        "--backend tensorflow: @tensorflow/tfjs-node is not installed or failed to load; run 'npm install @tensorflow/tfjs-node' on a machine that can download libtensorflow, or use --backend auto, wasm or cpu",
+        `${source}: @tensorflow/tfjs-node is not installed or failed to load; run 'npm install @tensorflow/tfjs-node' on a machine that can download libtensorflow, or 'vgrad native install' (offline, from a tensorflow-cpu wheel), or use --backend auto, wasm or cpu`,
       );
     }
   }
@@ -102,13 +180,14 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     version = await tryWasm();
     name = 'wasm';
     if (version === undefined && choice === 'wasm') {
-      throw new UsageError('--backend wasm: @tensorflow/tfjs-backend-wasm failed to load; use --backend auto or cpu');
+      throw new UsageError(`${source}: @tensorflow/tfjs-backend-wasm failed to load; use --backend auto or cpu`);
     }
   }
   if (version === undefined) {
     version = await useCpu();
     name = 'cpu';
   }
+  checkThreads(name!, choice, source, settings);
   await tf.ready();
   const features: Record<string, boolean> = {};
   if (name! === 'wasm') {
@@ -116,5 +195,5 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     features.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
   }
   active = { name: name!, version, coreVersion: tf.version_core, features };
-  return active;
+  return threads === undefined ? active : { ...active, threads };
 }

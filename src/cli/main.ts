@@ -3,7 +3,7 @@
  * they train, so `--help` and `vgrad inits` stay fast.
  */
 import { Command, CommanderError } from 'commander';
-import { isUsageError } from '../config/errors.js';
+import { isEnvironmentError, isUsageError } from '../config/errors.js';
 import { environmentProblem, isDiskError } from '../store/diskErrors.js';
 import { benchCommand } from './bench.js';
 import { initsCommand } from './inits.js';
@@ -18,6 +18,7 @@ import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { lsCommand } from './ls.js';
 import { exitOnSignal } from './interrupts.js';
+import { nativeCommand } from './native.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(exportCommand());
   program.addCommand(tensorboardCommand());
+  program.addCommand(nativeCommand());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
@@ -90,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vgrad: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    if (isDiskError(error)) {
+    if (isDiskError(error) || isEnvironmentError(error)) {
       process.stderr.write(`vgrad: ${error.message}\n`);
       return EXIT_ENVIRONMENT;
     }

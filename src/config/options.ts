@@ -152,6 +152,15 @@ export const RUN_OPTIONS = [
     schema: caseInsensitiveChoice(BACKEND_CHOICES),
   }),
   option({
+    key: 'threads',
+    flag: '--threads',
+    valueName: 'n',
+    kind: 'int',
+    help: "compute threads of the native backend (TensorFlow's intra- and inter-op pools; default: TensorFlow's, one per core); wasm and cpu run 1 and refuse more",
+    default: null,
+    schema: decimalInteger(1),
+  }),
+  option({
     key: 'saveWeights',
     flag: '--save-weights',
     valueName: 'when',

@@ -72,6 +72,7 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
     probeSize: values.probeSize,
     logEvery: values.logEvery,
     backend: values.backend,
+    threads: values.threads,
     out: values.out,
     saveWeights: values.saveWeights,
     initFrom: values.initFrom,

@@ -27,7 +27,7 @@ export interface RunRecord {
   runId: string;
   /** The resolved config: probeSize and steps as the run used them. */
   config: Omit<RunConfig, 'probeSize'> & { probeSize: number; backend: string };
-  backend: { name: string; version: string; coreVersion: string; features: Record<string, boolean> };
+  backend: { name: string; version: string; coreVersion: string; features: Record<string, boolean>; threads?: number };
   /**
    * inputSecondMoment: E[x²] over every entry of the training split (after --standardize), the
    * first layer's input as the mean-field theory needs it; absent in records written before it was stored.

@@ -35,7 +35,7 @@ function recordSchema(num: z.ZodType<number | null>, schemaId: string, statuses:
         data: z.string(),
       })
       .loose(),
-    backend: z.object({ name: z.string(), version: z.string() }).loose(),
+    backend: z.object({ name: z.string(), version: z.string(), threads: count.min(1).optional() }).loose(),
     data: z.object({ name: z.string(), trainSamples: count, testSamples: count, probeSamples: count, features: count, inputSecondMoment: num.optional() }).loose(),
     status: z.enum(statuses),
     divergedAt: count.nullable(),

@@ -48,7 +48,7 @@ function secondMoment(x: Float32Array): number {
 }
 
 export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, { threads: config.threads });
   const data = loadDataset(dataOptionsOf(config));
   const trainSamples = data.train.labels.length;
   if (config.batch > trainSamples) {
