@@ -160,7 +160,9 @@ export function benchCommand(): Command {
               // Entry names carry the backend only when several are measured, so a one-backend
               // history (the github-action-benchmark chart) keeps its names.
               const name = several ? `${backend.name} · ${config}` : config;
-              const overhead = on.msPerStep / off.msPerStep - 1;
+              // From CPU time: on a shared machine other programs' load lengthens wall time by
+              // more than a probe costs. (With one compute thread the two agree when idle.)
+              const overhead = on.cpuMsPerStep / off.cpuMsPerStep - 1;
               const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
               const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
               const cpuRatio = torch?.cpuMsPerStep ? off.cpuMsPerStep / torch.cpuMsPerStep : undefined;
@@ -210,7 +212,7 @@ export function benchCommand(): Command {
       const color = chalkFor(process.stdout);
       if (flags.json) process.stdout.write(`${json}\n`);
       else {
-        const head = ['config', 'backend', 'ms/step', 'CPU ms/step', 'samples/s', 'ms/step probes on', 'probe overhead', 'PyTorch ms/step', 'vgrad/PyTorch', 'CPU vgrad/PyTorch', 'tensors (off, on)', 'RSS MB'];
+        const head = ['config', 'backend', 'ms/step', 'CPU ms/step', 'samples/s', 'ms/step probes on', 'probe overhead (CPU)', 'PyTorch ms/step', 'vgrad/PyTorch', 'CPU vgrad/PyTorch', 'tensors (off, on)', 'RSS MB'];
         const table = new Table(tableOptions(color, head));
         rows.forEach((row) => table.push(row));
         // On a narrow terminal RSS, PyTorch's own time, probes-on time, samples/s and CPU time go

@@ -51,24 +51,27 @@ export interface ProbeResult {
   histograms: LayerHistograms[];
 }
 
-/** Mean and population variance in float64, two passes (exact to float64 rounding). */
-function moments(values: Float32Array): { mean: number; variance: number } {
+/**
+ * Mean, population variance (two passes: no cancellation) and sum of squares, in float64. A
+ * float32 value squared fits in a float64 many times over, so these overflow only when a value
+ * is non-finite.
+ */
+function moments(values: Float32Array): { mean: number; variance: number; sumSquares: number } {
   const n = values.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i];
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    sum += x;
+    sumSquares += x * x;
+  }
   const mean = sum / n;
   let squares = 0;
   for (let i = 0; i < n; i++) {
     const d = values[i] - mean;
     squares += d * d;
   }
-  return { mean, variance: squares / n };
-}
-
-function sumOfSquares(values: Float32Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i] * values[i];
-  return total;
+  return { mean, variance: squares / n, sumSquares };
 }
 
 /** Share of φ' values below the saturation threshold, and of units (columns) whose φ' is 0 for every sample. */
@@ -129,8 +132,7 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
     const act = moments(actValues);
     const gradValues = read(tensors.dz);
     const grad = moments(gradValues);
-    const weightGradValues = read(tensors.dW);
-    const weightGrad = moments(weightGradValues);
+    const weightGrad = moments(read(tensors.dW));
     const slope = tensors.slope ? saturationAndDeath(read(tensors.slope), model.sizes[l + 1], saturationBelow) : null;
     layers.push({
       weightStd: Math.sqrt(weights.variance),
@@ -143,7 +145,7 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
       // ∂L/∂z of the batch-mean loss is 1/B of each sample's own ∂ℓᵢ/∂zᵢ.
       gradVar: grad.variance * batchSize * batchSize,
       weightGradVar: weightGrad.variance,
-      weightGradNorm: Math.sqrt(sumOfSquares(weightGradValues)),
+      weightGradNorm: Math.sqrt(weightGrad.sumSquares),
       updateRatio: null,
     });
     histograms.push({
