@@ -72,8 +72,32 @@ describe('vgrad bench end to end (one tiny config)', () => {
     assert.match(fine.stderr, /no regression beyond 25% in 2 configs/);
   });
 
+  test('--backends cpu,wasm: every config on each backend, names prefixed by the backend, both in the table', () => {
+    const result = runCli([...quick, '--backends', 'cpu,wasm', '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const entries = JSON.parse(result.stdout);
+    assertActionBenchmarkSchema(entries);
+    assert.deepEqual(entries.map((e) => e.name), [
+      'cpu · relu depth 1 batch 32 (probes off)',
+      'cpu · relu depth 1 batch 32 (probes every 100 steps)',
+      'wasm · relu depth 1 batch 32 (probes off)',
+      'wasm · relu depth 1 batch 32 (probes every 100 steps)',
+    ]);
+    assert.ok(entries.every((e) => new RegExp(`backend ${e.name.split(' ')[0]} `).test(e.extra ?? '')), 'each entry measured on the backend its name says');
+    assert.ok(entries.every((e) => /CPU [\d.]+ ms\/step/.test(e.extra ?? '')), 'CPU time per step beside wall time');
+    assert.match(result.stderr, /backends cpu [\d.]+, wasm [\d.]+/);
+  });
+
   test('bad flags are exit 2 with one line', () => {
-    for (const args of [['--depths', 'x'], ['--acts', 'swish'], ['--tolerance', '2'], ['--compare', join(tempDir(), 'missing.json')]]) {
+    for (const args of [
+      ['--depths', 'x'],
+      ['--acts', 'swish'],
+      ['--tolerance', '2'],
+      ['--compare', join(tempDir(), 'missing.json')],
+      ['--backends', 'wasm,gpu'],
+      ['--backends', 'wasm,wasm'],
+      ['--backends', 'wasm', '--backend', 'cpu'],
+    ]) {
       const result = runCli(['bench', ...args]);
       assert.equal(result.status, 2, `${args}: ${result.stderr}`);
       assert.equal(result.stderr.trimEnd().split('\n').length, 1);

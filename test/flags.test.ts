@@ -447,7 +447,7 @@ describe('--seed', () => {
       for (let b = 0; b < 6; b++) {
         const batch = stream.next();
         rows.push(...Array.from(batch.x.dataSync()));
-        batch.x.dispose(); batch.xT.dispose(); batch.targets.dispose();
+        batch.x.dispose(); batch.xT?.dispose(); batch.targets.dispose();
       }
       return rows;
     };

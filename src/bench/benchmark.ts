@@ -23,6 +23,13 @@ export interface BenchMeasurement {
   /** Hidden widths, as the PyTorch reference takes them. */
   layers: number[];
   msPerStep: number;
+  /**
+   * CPU time of this process per step (all threads), in the median chunk by wall time. On a
+   * shared machine it is steadier than wall time: other programs' load lengthens the wall clock,
+   * not this process's CPU time. With one compute thread (wasm; native with 1 intra-op thread) it
+   * is the work a step does.
+   */
+  cpuMsPerStep: number;
   samplesPerSec: number;
   /** Half the range of samples/s across the timed chunks. */
   samplesPerSecSpread: number;
@@ -44,6 +51,12 @@ export interface BenchSettings {
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
+
+/** CPU time (user + system, every thread) this process has used, in ms. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export function median(sorted: number[]): number {
   const mid = Math.floor(sorted.length / 2);
@@ -78,7 +91,9 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   const chunkSteps = DEFAULTS.logEvery;
   const total = settings.warmup + chunkSteps * settings.chunks;
   const chunkMs: number[] = [];
+  const chunkCpuMs: number[] = [];
   let chunkStart = 0;
+  let cpuStart = 0;
   let tensorsAtStart = 0;
   let tensorsAtEnd = 0;
   let rssStart = 0;
@@ -102,15 +117,19 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
         onStep: (step) => {
           if (step < settings.warmup) return;
           const now = performance.now();
+          const cpu = cpuMs();
           const rss = process.memoryUsage.rss();
           rssPeak = Math.max(rssPeak, rss);
           if (step === settings.warmup) {
             tensorsAtStart = tf.memory().numTensors;
             rssStart = rss;
             chunkStart = now;
+            cpuStart = cpu;
           } else if ((step - settings.warmup) % chunkSteps === 0 && chunkMs.length < settings.chunks) {
             chunkMs.push(now - chunkStart);
+            chunkCpuMs.push(cpu - cpuStart);
             chunkStart = now;
+            cpuStart = cpu;
           }
           if (step === total) tensorsAtEnd = tf.memory().numTensors;
         },
@@ -122,11 +141,13 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   // The median chunk, not the mean: on a shared machine, bursts of outside load hit some chunks.
   const perStep = chunkMs.map((ms) => ms / chunkSteps).sort((a, b) => a - b);
   const msPerStep = median(perStep);
+  const cpuPerStep = chunkCpuMs.map((ms) => ms / chunkSteps).sort((a, b) => a - b);
   const rates = perStep.map((ms) => (benchCase.batch * 1000) / ms);
   return {
     case: benchCase,
     layers,
     msPerStep,
+    cpuMsPerStep: median(cpuPerStep),
     samplesPerSec: (benchCase.batch * 1000) / msPerStep,
     samplesPerSecSpread: (rates[0] - rates[rates.length - 1]) / 2,
     tensorsAtStart,

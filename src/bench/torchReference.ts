@@ -14,6 +14,8 @@ export const SHIPPED_REFERENCE = fileURLToPath(new URL('../../../bench/torch_mlp
 export interface TorchResult {
   framework: string;
   msPerStep: number;
+  /** CPU time per step; absent from scripts that do not report it. */
+  cpuMsPerStep?: number;
   samplesPerSec: number;
 }
 

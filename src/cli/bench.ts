@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from '../config/numbers.js';
 import { DEFAULTS } from '../config/runConfig.js';
-import { BACKEND_CHOICES } from '../backend/choices.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
+import type { BackendInfo } from '../backend/select.js';
+import type { TorchResult } from '../bench/torchReference.js';
 import { ACTIVATIONS, type ActivationName } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
 import { droppedNote, fitTable } from '../report/fitWidth.js';
@@ -24,6 +26,7 @@ interface BenchFlags {
   warmup: string;
   rounds: string;
   backend: string;
+  backends?: string;
   reference?: string | true;
   python: string;
   json?: boolean;
@@ -48,7 +51,6 @@ const flagsSchema = {
   chunks: decimalInteger(1),
   warmup: decimalInteger(1),
   rounds: decimalInteger(1),
-  backend: caseInsensitiveChoice(BACKEND_CHOICES),
   tolerance: decimalNumber('a number in (0, 1)', (value) => value > 0 && value < 1),
 };
 
@@ -92,14 +94,15 @@ function writeAtomically(path: string, text: string): void {
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('measure training throughput (samples/s) with probes off and on, tensor count and RSS; optionally against PyTorch')
+    .description('measure training throughput (samples/s) with probes off and on, tensor count and RSS, on one or more backends; optionally against PyTorch')
     .option('--depths <list>', 'hidden layer counts', '2,10,30')
     .option('--acts <list>', 'activations', 'relu,tanh')
     .option('--batches <list>', 'batch sizes', '64,256')
     .option('--chunks <n>', `timed chunks of ${DEFAULTS.logEvery} steps (one probe interval) per measurement; the median chunk counts`, '4')
     .option('--warmup <n>', 'untimed steps before timing', '30')
     .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', 'auto')
+    .option('--backends <list>', 'comma list of backends to measure in turn (auto, tensorflow, wasm, cpu), e.g. wasm,tensorflow')
+    .option('--backend <name>', 'one backend: the same as --backends with one name', 'auto')
     .option('--reference [script]', 'also time each config in PyTorch with this script (default: bench/torch_mlp_reference.py, shipped with vgrad)')
     .option('--python <path>', 'python for --reference', '/usr/bin/python3')
     .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
@@ -107,9 +110,13 @@ export function benchCommand(): Command {
     .option('--output <file>', 'also write that JSON to a file')
     .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
     .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
-    .addHelpText('after', '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64 --reference\n  $ vgrad bench --json --output bench.json --compare baseline.json')
-    .action(async (flags: BenchFlags) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64,256 --backends wasm,tensorflow --reference\n  $ vgrad bench --json --output bench.json --compare baseline.json',
+    )
+    .action(async (flags: BenchFlags, command: Command) => {
       const settings = parseBenchFlags(flags);
+      const requested = backendList(flags, command);
       if (flags.output !== undefined) checkOutputPath(flags.output);
       const baseline = flags.compare === undefined ? undefined : readBaseline(flags.compare);
       const { checkReference, runTorchReference, SHIPPED_REFERENCE } = await import('../bench/torchReference.js');
@@ -118,13 +125,23 @@ export function benchCommand(): Command {
       const { selectBackend } = await import('../backend/select.js');
       const { loadDataset } = await import('../data/load.js');
       const { measure, measurePair } = await import('../bench/benchmark.js');
-      const backend = await selectBackend(settings.backend);
       const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 4000, testSize: 1000 });
-      // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
-      await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
+
+      // Every backend is loaded (and warmed up) before any timing, so one that cannot load stops
+      // the bench at once with one line, not after minutes of measuring the others.
+      const backends: BackendInfo[] = [];
+      for (const choice of requested) {
+        const backend = await selectBackend(choice);
+        if (choice !== 'auto' && backend.name !== choice) throw new UsageError(`--backends ${choice}: the running backend is ${backend.name} (something in the environment forces it)`);
+        if (backends.some((b) => b.name === backend.name)) continue; // auto resolved to one already listed
+        // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
+        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
+        backends.push(backend);
+      }
+      const several = backends.length > 1;
       const stderrColor = chalkFor(process.stderr);
       process.stderr.write(
-        `${stderrColor.bold('vgrad bench')} · backend ${backend.name} ${backend.version} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
+        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
       );
 
       const entries: BenchmarkEntry[] = [];
@@ -132,43 +149,61 @@ export function benchCommand(): Command {
       for (const depth of settings.depths) {
         for (const act of settings.acts) {
           for (const batch of settings.batches) {
-            const name = `${act} depth ${depth} batch ${batch}`;
-            const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
-            const torch = reference ? runTorchReference(reference, flags.python, off.layers, act, batch, 300) : undefined;
-            const overhead = on.msPerStep / off.msPerStep - 1;
-            const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
-            const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
-            process.stderr.write(
-              `${name}: ${off.msPerStep.toFixed(2)} ms/step, probes ${signedPercent(overhead)}` +
-                (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` : '') +
-                '\n',
-            );
-            const common = `backend ${backend.name} ${backend.version}; tensors ${off.tensorsAtStart}→${off.tensorsAtEnd}; peak RSS ${off.rssPeakMb.toFixed(0)} MB`;
-            entries.push({
-              name: `${name} (probes off)`,
-              unit: 'samples/s',
-              value: round(off.samplesPerSec),
-              range: `± ${round(off.samplesPerSecSpread)}`,
-              extra: `${off.msPerStep.toFixed(3)} ms/step; ${common}` + (torch ? `; ${torch.framework} ${torch.msPerStep.toFixed(3)} ms/step, ratio ${torchRatio!.toFixed(2)}` : ''),
-            });
-            entries.push({
-              name: `${name} (probes every ${DEFAULTS.logEvery} steps)`,
-              unit: 'samples/s',
-              value: round(on.samplesPerSec),
-              range: `± ${round(on.samplesPerSecSpread)}`,
-              extra: `${on.msPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
-            });
-            rows.push([
-              name,
-              off.msPerStep.toFixed(2),
-              round(off.samplesPerSec).toString(),
-              on.msPerStep.toFixed(2),
-              signedPercent(overhead),
-              torch ? torch.msPerStep.toFixed(2) : '–',
-              torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
-              `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
-              `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
-            ]);
+            const config = `${act} depth ${depth} batch ${batch}`;
+            // PyTorch once per config, between the backends' measurements of it, so every ratio of
+            // the config is taken in the same few minutes.
+            let torch: TorchResult | undefined;
+            for (const [index, backend] of backends.entries()) {
+              await selectBackend(backend.name);
+              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
+              if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300);
+              // Entry names carry the backend only when several are measured, so a one-backend
+              // history (the github-action-benchmark chart) keeps its names.
+              const name = several ? `${backend.name} · ${config}` : config;
+              // From CPU time: on a shared machine other programs' load lengthens wall time by
+              // more than a probe costs. (With one compute thread the two agree when idle.)
+              const overhead = on.cpuMsPerStep / off.cpuMsPerStep - 1;
+              const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
+              const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
+              const cpuRatio = torch?.cpuMsPerStep ? off.cpuMsPerStep / torch.cpuMsPerStep : undefined;
+              process.stderr.write(
+                `${name}: ${off.msPerStep.toFixed(2)} ms/step (CPU ${off.cpuMsPerStep.toFixed(2)}), probes ${signedPercent(overhead)}` +
+                  (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` + (cpuRatio ? `, CPU ${torch.cpuMsPerStep!.toFixed(2)} (${cpuRatio.toFixed(2)}×)` : '') : '') +
+                  '\n',
+              );
+              const common = `backend ${backend.name} ${backend.version}; tensors ${off.tensorsAtStart}→${off.tensorsAtEnd}; peak RSS ${off.rssPeakMb.toFixed(0)} MB`;
+              entries.push({
+                name: `${name} (probes off)`,
+                unit: 'samples/s',
+                value: round(off.samplesPerSec),
+                range: `± ${round(off.samplesPerSecSpread)}`,
+                extra:
+                  `${off.msPerStep.toFixed(3)} ms/step; CPU ${off.cpuMsPerStep.toFixed(3)} ms/step; ${common}` +
+                  (torch ? `; ${torch.framework} ${torch.msPerStep.toFixed(3)} ms/step, ratio ${torchRatio!.toFixed(2)}` : '') +
+                  (cpuRatio ? `; CPU ratio ${cpuRatio.toFixed(2)}` : ''),
+              });
+              entries.push({
+                name: `${name} (probes every ${DEFAULTS.logEvery} steps)`,
+                unit: 'samples/s',
+                value: round(on.samplesPerSec),
+                range: `± ${round(on.samplesPerSecSpread)}`,
+                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
+              });
+              rows.push([
+                config,
+                backend.name,
+                off.msPerStep.toFixed(2),
+                off.cpuMsPerStep.toFixed(2),
+                round(off.samplesPerSec).toString(),
+                on.msPerStep.toFixed(2),
+                signedPercent(overhead),
+                torch ? torch.msPerStep.toFixed(2) : '–',
+                torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
+                cpuRatio ? `${cpuRatio.toFixed(2)}×` : '–',
+                `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
+                `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
+              ]);
+            }
           }
         }
       }
@@ -177,11 +212,12 @@ export function benchCommand(): Command {
       const color = chalkFor(process.stdout);
       if (flags.json) process.stdout.write(`${json}\n`);
       else {
-        const table = new Table(tableOptions(color, ['config', 'ms/step', 'samples/s', 'ms/step probes on', 'probe overhead', 'PyTorch ms/step', 'vgrad/PyTorch', 'tensors (off, on)', 'RSS MB']));
+        const head = ['config', 'backend', 'ms/step', 'CPU ms/step', 'samples/s', 'ms/step probes on', 'probe overhead (CPU)', 'PyTorch ms/step', 'vgrad/PyTorch', 'CPU vgrad/PyTorch', 'tensors (off, on)', 'RSS MB'];
+        const table = new Table(tableOptions(color, head));
         rows.forEach((row) => table.push(row));
-        // On a narrow terminal RSS, PyTorch's own time, probes-on time and samples/s go first (the
-        // ratios stay), and multi-word heads and config names wrap.
-        const fitted = fitTable(color, table, { dropOrder: [undefined, undefined, 4, 3, undefined, 2, undefined, undefined, 1], wraps: table.options.head.map(() => true) }, outputWidth(process.stdout, flags.wide));
+        // On a narrow terminal RSS, PyTorch's own time, probes-on time, samples/s and CPU time go
+        // first (the ratios stay), and multi-word heads and config names wrap.
+        const fitted = fitTable(color, table, { dropOrder: [undefined, undefined, undefined, 5, 3, 4, undefined, 2, undefined, undefined, 6, 1], wraps: head.map(() => true) }, outputWidth(process.stdout, flags.wide));
         process.stdout.write(`${[fitted.table, droppedNote(fitted.dropped)].filter(Boolean).join('\n')}\n`);
       }
       if (baseline) {
@@ -198,6 +234,30 @@ export function benchCommand(): Command {
         }
       }
     });
+}
+
+/**
+ * The backends to measure: --backends (a comma list, no repeats) or --backend (one name), not
+ * both unless they agree.
+ */
+function backendList(flags: BenchFlags, command: Command): BackendChoice[] {
+  const single = flags.backend;
+  const allowed = `a comma list of ${BACKEND_CHOICES.join(', ')}`;
+  if (flags.backends === undefined) return [parseFlag('backend', backendChoice, single)];
+  const names = flags.backends.split(',').map((name) => name.trim().toLowerCase());
+  if (names.some((name) => !(BACKEND_CHOICES as readonly string[]).includes(name))) throw new UsageError(`--backends must be ${allowed} (got '${flags.backends}')`);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) throw new UsageError(`--backends names ${repeated} twice (got '${flags.backends}')`);
+  if (command.getOptionValueSource('backend') === 'cli') throw new UsageError('--backend and --backends cannot be combined; give the backends with --backends');
+  return names as BackendChoice[];
+}
+
+const backendChoice = caseInsensitiveChoice(BACKEND_CHOICES);
+
+function parseFlag<T>(key: string, schema: z.ZodType<T>, text: string): T {
+  const result = schema.safeParse(text);
+  if (!result.success) throw new UsageError(`--${key} ${result.error.issues[0].message} (got '${text}')`);
+  return result.data;
 }
 
 function round(value: number): number {

@@ -1,36 +1,49 @@
 /** Each activation φ and its derivative φ' as tensor ops on the pre-activation z. */
 import * as tf from '../backend/tf.js';
 import { type ActivationName, SELU_ALPHA, SELU_LAMBDA } from './activations.js';
+import { capabilities } from '../backend/capabilities.js';
 
 export interface ActivationOps {
   apply(z: tf.Tensor): tf.Tensor;
-  /** φ'(z), elementwise. At a kink (z = 0) it takes the left slope, as tfjs's autodiff does. */
-  derivative(z: tf.Tensor): tf.Tensor;
+  /**
+   * φ'(z), elementwise, given z and a = apply(z) (whichever needs fewer ops: on the native backend
+   * each op costs 15–25 µs of dispatch, and tf.step there is a composite of ~7). At a kink (z = 0)
+   * it takes the left slope, as tfjs's autodiff does.
+   */
+  derivative(z: tf.Tensor, a: tf.Tensor): tf.Tensor;
 }
 
+/** The ops for `act` on the backend running now (some derivatives have a cheaper form on one backend). */
 export function activationOps(act: ActivationName, alpha: number): ActivationOps {
+  // Where tf.step is one kernel (wasm: 13 µs for 64 × 300 against 60 µs for sign) it stays.
+  const { stepKernel } = capabilities();
   switch (act) {
     case 'sigmoid':
       return {
         apply: (z) => tf.sigmoid(z),
-        derivative: (z) => tf.tidy(() => {
-          const s = tf.sigmoid(z);
-          return tf.mul(s, tf.sub(1, s));
-        }),
+        // a is sigmoid(z) itself: the same values as recomputing it.
+        derivative: (_z, a) => tf.tidy(() => tf.mul(a, tf.sub(1, a))),
       };
     case 'tanh':
       return {
         apply: (z) => tf.tanh(z),
-        derivative: (z) => tf.tidy(() => tf.sub(1, tf.square(tf.tanh(z)))),
+        derivative: (_z, a) => tf.tidy(() => tf.sub(1, tf.square(a))),
       };
     case 'relu':
-      return { apply: (z) => tf.relu(z), derivative: (z) => tf.step(z, 0) };
+      // relu(z) > 0 exactly where z > 0, so sign(a) is 1 there and 0 elsewhere: one op.
+      return { apply: (z) => tf.relu(z), derivative: stepKernel ? (z) => tf.step(z, 0) : (_z, a) => tf.sign(a) };
     case 'leaky-relu':
-      return { apply: (z) => tf.leakyRelu(z, alpha), derivative: (z) => tf.step(z, alpha) };
+      return {
+        apply: (z) => tf.leakyRelu(z, alpha),
+        // sign(a) is sign(z) for α > 0 (and 0 or 1 for α = 0); max(sign, α) maps −1 and 0 to α, 1 to 1
+        // when α ≤ 1. A slope above 1 for negative z is rare enough to keep the general form.
+        derivative: alpha <= 1 && !stepKernel ? (_z, a) => tf.maximum(tf.sign(a), alpha) : (z) => tf.step(z, alpha),
+      };
     case 'elu':
       return {
         apply: (z) => tf.elu(z),
-        derivative: (z) => tf.tidy(() => tf.where(tf.greater(z, 0), tf.onesLike(z), tf.exp(z))),
+        // exp(min(z, 0)): exp(z) for z ≤ 0, exp(0) = 1 above.
+        derivative: (z) => tf.tidy(() => tf.exp(tf.minimum(z, 0))),
       };
     case 'selu':
       return {

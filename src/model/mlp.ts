@@ -8,6 +8,7 @@
 import * as tf from '../backend/tf.js';
 import type { ActivationName } from './activations.js';
 import { activationOps, type ActivationOps } from './activationOps.js';
+import { capabilities } from '../backend/capabilities.js';
 import type { InitContext, Initializer } from './initializers.js';
 import { sampleWeights } from './sampleWeights.js';
 import { tfSeedFor } from '../util/random.js';
@@ -165,10 +166,11 @@ function* forwardSteps(model: Mlp, x: tf.Tensor2D): Generator<number, ForwardTra
 export interface LabeledBatch {
   x: tf.Tensor2D;
   /**
-   * The inputs transposed (features × batch), for the first layer's weight gradient xᵀ·∂L/∂z.
-   * Built in JS while the batch is assembled: ~10× cheaper than tf.transpose on wasm.
+   * The inputs transposed (features × batch), for the first layer's weight gradient xᵀ·∂L/∂z, on
+   * backends without fast transposed matMul (wasm). Built in JS while the batch is assembled: ~10×
+   * cheaper than tf.transpose on wasm. null where matMul takes the transpose flag instead.
    */
-  xT: tf.Tensor2D;
+  xT: tf.Tensor2D | null;
   /** One-hot, batch × classes, float32. */
   targets: tf.Tensor2D;
   labels: ArrayLike<number>;
@@ -178,21 +180,24 @@ export interface LabeledBatch {
 export function batchTensors(x: Float32Array, labels: ArrayLike<number>, features: number, classes: number): LabeledBatch {
   const count = labels.length;
   const oneHot = new Float32Array(count * classes);
-  const transposed = new Float32Array(count * features);
-  for (let i = 0; i < count; i++) {
-    oneHot[i * classes + labels[i]] = 1;
-    for (let f = 0; f < features; f++) transposed[f * count + i] = x[i * features + f];
+  for (let i = 0; i < count; i++) oneHot[i * classes + labels[i]] = 1;
+  let xT: tf.Tensor2D | null = null;
+  if (!capabilities().transposedMatMul) {
+    const transposed = new Float32Array(count * features);
+    for (let i = 0; i < count; i++) for (let f = 0; f < features; f++) transposed[f * count + i] = x[i * features + f];
+    xT = tf.tensor2d(transposed, [features, count]);
   }
   return {
     x: tf.tensor2d(x.subarray(0, count * features), [count, features]),
-    xT: tf.tensor2d(transposed, [features, count]),
+    xT,
     targets: tf.tensor2d(oneHot, [count, classes]),
     labels,
   };
 }
 
 export function disposeBatch(batch: LabeledBatch): void {
-  tf.dispose([batch.x, batch.xT, batch.targets]);
+  tf.dispose([batch.x, batch.targets]);
+  batch.xT?.dispose();
 }
 
 /**
@@ -250,17 +255,18 @@ function* lossAndGradientsSteps(model: Mlp, batch: LabeledBatch): Generator<numb
   const biasGrads: tf.Tensor1D[] = new Array(layers);
   const preactGrads: tf.Tensor2D[] = new Array(layers);
   const slopes: tf.Tensor2D[] = new Array(layers - 1);
+  const { transposedMatMul } = capabilities();
   // ∂L/∂logits of the batch-mean softmax cross-entropy.
   let dz = tf.div(tf.sub(tf.exp(logProbs), batch.targets), batchSize) as tf.Tensor2D;
   for (let l = layers - 1; l >= 0; l--) {
     preactGrads[l] = dz;
-    // Explicit transposes then plain matMuls: wasm's XNNPACK path takes no transpose flags, and
-    // its fallback for transposed operands is about 10× slower than transpose + matMul.
-    weightGrads[l] = tf.matMul(l === 0 ? batch.xT : tf.transpose(trace.inputs[l]), dz);
+    // Where transposed matMul is slow (wasm: XNNPACK takes no transpose flags, and its fallback
+    // is about 10× slower), explicit transposes then plain matMuls; elsewhere the flags, one op less.
+    weightGrads[l] = transposedMatMul ? tf.matMul(trace.inputs[l], dz, true, false) : tf.matMul(l === 0 && batch.xT ? batch.xT : tf.transpose(trace.inputs[l]), dz);
     biasGrads[l] = tf.sum(dz, 0) as tf.Tensor1D;
     if (l > 0) {
-      const dInput = tf.matMul(dz, tf.transpose(model.weights[l]));
-      slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1]) as tf.Tensor2D;
+      const dInput = transposedMatMul ? tf.matMul(dz, model.weights[l], false, true) : tf.matMul(dz, tf.transpose(model.weights[l]));
+      slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1], trace.inputs[l]) as tf.Tensor2D;
       dz = tf.mul(dInput, slopes[l - 1]) as tf.Tensor2D;
     }
     yield l;

@@ -1,6 +1,7 @@
 /**
  * Per-layer statistics on a fixed probe batch, the quantities of Glorot & Bengio (2010) and the
- * mean-field papers. All are computed on the device and read back in one transfer.
+ * mean-field papers. The device runs the probe's forward and backward pass; the statistics and
+ * histograms are computed on the host, in float64, from the tensors read back.
  *
  * Conventions (population statistics over every (sample, unit) pair of the probe batch):
  * - gradVar is the variance of the per-sample gradient ∂ℓᵢ/∂zᵢ, ℓᵢ one sample's loss, so it does
@@ -14,7 +15,7 @@
  */
 import * as tf from '../backend/tf.js';
 import { maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
-import { actBinsFor, type BinSpec, binCount, GRAD_BINS } from './binSpecs.js';
+import { actBinsFor, type BinSpec, GRAD_BINS } from './binSpecs.js';
 import { histogram } from './histograms.js';
 import { type Gradients, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
 
@@ -51,45 +52,44 @@ export interface ProbeResult {
 }
 
 /**
- * The raw values read back per layer; the statistics are derived from them in JS. Few ops per
- * layer on purpose: on wasm the statistics cost mostly per-op dispatch, not arithmetic.
- *
- * Each tensor's moments are taken of x / max|x| (every value in [−1, 1]) and scaled back in float64
- * in JS: a float32 reduction of x² over 51,200 pairs would overflow near |x| ≈ 1e34, long before x
- * itself leaves float32 range. So a moment is non-finite only when some value is.
+ * Mean, population variance (two passes: no cancellation) and sum of squares, in float64. A
+ * float32 value squared fits in a float64 many times over, so these overflow only when a value
+ * is non-finite.
  */
-const MOMENTS = ['weight', 'preact', 'act', 'grad', 'weightGrad'] as const;
-const RAW = [...MOMENTS.flatMap((m) => [`${m}Scale`, `${m}Mean`, `${m}Var`] as const), 'saturated', 'dead'] as const;
-
-/**
- * The mean of a matrix as the mean of its row means. One float32 pass over all n entries (as
- * tf.mean over every axis does) accumulates rounding error growing with n: up to 1e-3 relative on
- * a 512 × 300 activation, seen against PyTorch (tools/torch_crosscheck.py). Two passes, over a row
- * and then over the row means, keep it near 1e-6. Rows are all the same length, so it is the same mean.
- */
-function matrixMean(x: tf.Tensor): tf.Scalar {
-  return (x.rank === 2 ? tf.mean(tf.mean(x, 1)) : tf.mean(x)) as tf.Scalar;
+function moments(values: Float32Array): { mean: number; variance: number; sumSquares: number } {
+  const n = values.length;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    sum += x;
+    sumSquares += x * x;
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    squares += d * d;
+  }
+  return { mean, variance: squares / n, sumSquares };
 }
 
-/** [max|x|, mean, variance] of x / max|x|, three scalars. */
-function scaledMoments(x: tf.Tensor): tf.Scalar[] {
-  const scale = tf.max(tf.abs(x)) as tf.Scalar;
-  const scaled = tf.div(x, scale);
-  const mean = matrixMean(scaled);
-  return [scale, mean, matrixMean(tf.squaredDifference(scaled, mean))];
+/** Share of φ' values below the saturation threshold, and of units (columns) whose φ' is 0 for every sample. */
+function saturationAndDeath(slope: Float32Array, units: number, saturationBelow: number): { saturated: number; dead: number } {
+  let saturated = 0;
+  const alive = new Uint8Array(units);
+  for (let i = 0; i < slope.length; i++) {
+    const value = slope[i];
+    if (value < saturationBelow) saturated++;
+    if (value !== 0) alive[i % units] = 1;
+  }
+  let dead = 0;
+  for (let j = 0; j < units; j++) if (!alive[j]) dead++;
+  return { saturated: saturated / slope.length, dead: dead / units };
 }
 
-/** Mean and variance of x from its scaled moments, in float64; max|x| = 0 means every value is 0. */
-function unscale(scale: number, mean: number, variance: number): { mean: number; variance: number } {
-  if (scale === 0) return { mean: 0, variance: 0 };
-  return { mean: mean * scale, variance: variance * scale * scale };
-}
-
-function rawLayerTensor(z: tf.Tensor2D, a: tf.Tensor2D, dz: tf.Tensor2D, dW: tf.Tensor2D, w: tf.Tensor2D, slope: tf.Tensor2D | undefined, saturationBelow: number): tf.Tensor1D {
-  // φ' ≥ 0 for every activation vgrad offers (leaky-relu's alpha is validated ≥ 0).
-  const saturated = slope ? tf.mean(tf.cast(tf.less(slope, saturationBelow), 'float32')) : tf.scalar(0);
-  const dead = slope ? tf.mean(tf.cast(tf.equal(tf.max(slope, 0), 0), 'float32')) : tf.scalar(0);
-  return tf.stack([...[w, z, a, dz, dW].flatMap(scaledMoments), saturated, dead]) as tf.Tensor1D;
+function read(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
 }
 
 /**
@@ -101,56 +101,60 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
   const batchSize = batch.x.shape[0];
   const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
   const actBins = Array.from({ length: layerCount }, (_, l) => actBinsFor(l === layerCount - 1 ? 'softmax' : model.act));
-  const packed = tf.tidy(() => {
+  // The tensors the statistics need, kept past the tidy and read one layer at a time, so the host
+  // holds at most one layer's values at once. Those of `given` stay the caller's to dispose.
+  const kept = tf.tidy(() => {
     const grads = given ?? lossAndGradients(model, batch);
-    const rows: tf.Tensor1D[] = [];
-    const counts: tf.Tensor1D[] = [];
-    for (let l = 0; l < layerCount; l++) {
-      const isOutput = l === layerCount - 1;
-      const z = grads.trace.preacts[l];
-      const a = isOutput ? (tf.softmax(z) as tf.Tensor2D) : grads.trace.inputs[l + 1];
-      rows.push(rawLayerTensor(z, a, grads.preactGrads[l], grads.weightGrads[l], model.weights[l], isOutput ? undefined : grads.slopes[l], saturationBelow));
-      counts.push(histogram(a, actBins[l]), histogram(tf.mul(grads.preactGrads[l], batchSize), GRAD_BINS));
-    }
-    return tf.concat([tf.reshape(grads.logProbs, [-1]), ...rows, ...counts]);
+    // φ(z) of the output layer is its softmax; the hidden ones are the next layer's inputs.
+    const outputAct = tf.softmax(grads.trace.preacts[layerCount - 1]) as tf.Tensor2D;
+    return {
+      outputAct,
+      logProbs: grads.logProbs,
+      layers: grads.preactGrads.map((dz, l) => ({
+        z: grads.trace.preacts[l],
+        a: l < layerCount - 1 ? grads.trace.inputs[l + 1] : outputAct,
+        dz,
+        dW: grads.weightGrads[l],
+        slope: l < layerCount - 1 ? grads.slopes[l] : undefined,
+      })),
+    };
   });
-  const values = packed.dataSync();
-  packed.dispose();
   const classes = model.sizes[model.sizes.length - 1];
-  const statsStart = batchSize * classes;
-  const score = scoreLogProbs(values.subarray(0, statsStart), batch.labels, classes);
-  const width = RAW.length;
   const layers: LayerStats[] = [];
-  for (let l = 0; l < layerCount; l++) {
-    const row = values.subarray(statsStart + l * width, statsStart + (l + 1) * width);
-    const raw = Object.fromEntries(RAW.map((key, k) => [key, row[k]])) as Record<(typeof RAW)[number], number>;
-    const [weights, preact, act, grad, weightGrad] = MOMENTS.map((m) => unscale(raw[`${m}Scale`], raw[`${m}Mean`], raw[`${m}Var`]));
-    const isOutput = l === layerCount - 1;
-    const weightCount = model.sizes[l] * model.sizes[l + 1];
+  const histograms: LayerHistograms[] = [];
+  kept.layers.forEach((tensors, l) => {
+    // Statistics in float64 on the host: no float32 sum to overflow (|x|² of a float32 fits in a
+    // float64 many times over) and no accumulated rounding, so a moment is non-finite only when
+    // some value is. A few hundred device ops per probe (moments, bins) become one read per tensor.
+    const weights = moments(model.weights[l].dataSync() as Float32Array);
+    const preact = moments(read(tensors.z));
+    const actValues = read(tensors.a);
+    const act = moments(actValues);
+    const gradValues = read(tensors.dz);
+    const grad = moments(gradValues);
+    const weightGrad = moments(read(tensors.dW));
+    const slope = tensors.slope ? saturationAndDeath(read(tensors.slope), model.sizes[l + 1], saturationBelow) : null;
     layers.push({
       weightStd: Math.sqrt(weights.variance),
       preactMean: preact.mean,
       preactVar: preact.variance,
       actMean: act.mean,
       actVar: act.variance,
-      saturated: isOutput ? null : raw.saturated,
-      dead: isOutput ? null : raw.dead,
+      saturated: slope ? slope.saturated : null,
+      dead: slope ? slope.dead : null,
       // ∂L/∂z of the batch-mean loss is 1/B of each sample's own ∂ℓᵢ/∂zᵢ.
       gradVar: grad.variance * batchSize * batchSize,
       weightGradVar: weightGrad.variance,
-      // ‖∂L/∂W‖² = n · (variance + mean²), from the moments already read.
-      weightGradNorm: Math.sqrt(weightCount * (weightGrad.variance + weightGrad.mean * weightGrad.mean)),
+      weightGradNorm: Math.sqrt(weightGrad.sumSquares),
       updateRatio: null,
     });
-  }
-  const histograms: LayerHistograms[] = [];
-  let at = statsStart + layerCount * width;
-  const take = (bins: BinSpec) => {
-    const n = binCount(bins);
-    const counts = Array.from(values.subarray(at, at + n));
-    at += n;
-    return { bins, counts };
-  };
-  for (let l = 0; l < layerCount; l++) histograms.push({ act: take(actBins[l]), grad: take(GRAD_BINS) });
+    histograms.push({
+      act: { bins: actBins[l], counts: histogram(actValues, actBins[l]) },
+      grad: { bins: GRAD_BINS, counts: histogram(gradValues, GRAD_BINS, batchSize) },
+    });
+  });
+  const score = scoreLogProbs(read(kept.logProbs), batch.labels, classes);
+  kept.outputAct.dispose();
+  if (!given) tf.dispose([kept.logProbs, ...kept.layers.flatMap((t) => [t.z, t.a, t.dz, t.dW, ...(t.slope ? [t.slope] : [])])]);
   return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers, histograms };
 }

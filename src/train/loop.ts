@@ -73,6 +73,12 @@ function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
 
 export { InterruptedError };
 
+/** Every value from `start` on is finite. */
+function allFinite(values: ArrayLike<number>, start: number): boolean {
+  for (let i = start; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
 /**
  * The probe's loss and gradients are all finite. Its moments are non-finite only when some value
  * is (layerStats scales before it sums), so gradVar and weightGradNorm stand for every entry of
@@ -132,17 +138,18 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
       const batch = batches.next();
       const grads = tf.tidy(() => {
         const g = lossAndGradients(model, batch);
-        // One scalar that is non-finite iff any gradient entry is (or their sum overflows).
-        const gradSum = tf.addN([...g.weightGrads, ...g.biasGrads].map((t) => tf.sum(t)));
-        // Read back in one transfer: the log-probabilities, then that scalar.
-        return { health: tf.concat([tf.reshape(g.logProbs, [-1]), tf.reshape(gradSum, [1])]), gradients: [...g.weightGrads, ...g.biasGrads] };
+        // Read back in one transfer: the log-probabilities, one sum per weight gradient (non-finite
+        // iff an entry is, or the sum overflows) and every bias gradient entry (they are few). One
+        // sum op per layer plus a stack, where a sum per tensor and an addN took two per layer.
+        const weightGradSums = tf.stack(g.weightGrads.map((t) => tf.sum(t)));
+        return { health: tf.concat([tf.reshape(g.logProbs, [-1]), weightGradSums, ...g.biasGrads]), gradients: [...g.weightGrads, ...g.biasGrads] };
       });
       disposeBatch(batch);
       const health = grads.health.dataSync();
       grads.health.dispose();
+      const logProbCount = batch.labels.length * data.classes;
       const { loss, correct } = scoreLogProbs(health, batch.labels, data.classes);
-      const gradSum = health[health.length - 1];
-      if (!Number.isFinite(loss) || !Number.isFinite(gradSum)) {
+      if (!Number.isFinite(loss) || !allFinite(health, logProbCount)) {
         tf.dispose(grads.gradients);
         status = 'diverged';
         divergedAt = step;
