@@ -85,7 +85,7 @@ describe('vgrad bench end to end (one tiny config)', () => {
     ]);
     assert.ok(entries.every((e) => new RegExp(`backend ${e.name.split(' ')[0]} `).test(e.extra ?? '')), 'each entry measured on the backend its name says');
     assert.ok(entries.every((e) => /CPU [\d.]+ ms\/step/.test(e.extra ?? '')), 'CPU time per step beside wall time');
-    assert.match(result.stderr, /backends cpu [\d.]+, wasm [\d.]+/);
+    assert.match(result.stderr, /backends cpu [\d.]+, wasm [\d.]+ · 1 thread ·/);
   });
 
   test('bad flags are exit 2 with one line', () => {
@@ -97,6 +97,10 @@ describe('vgrad bench end to end (one tiny config)', () => {
       ['--backends', 'wasm,gpu'],
       ['--backends', 'wasm,wasm'],
       ['--backends', 'wasm', '--backend', 'cpu'],
+      ['--threads', '0'],
+      // wasm and cpu run one thread in Node: asking for two is refused before any timing.
+      ['--threads', '2', '--backends', 'wasm'],
+      ['--threads', '2', '--backends', 'cpu'],
     ]) {
       const result = runCli(['bench', ...args]);
       assert.equal(result.status, 2, `${args}: ${result.stderr}`);

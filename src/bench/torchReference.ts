@@ -27,8 +27,8 @@ export function checkReference(script: string, python: string): void {
   }
 }
 
-export function runTorchReference(script: string, python: string, layers: number[], act: string, batch: number, steps: number): TorchResult {
-  const result = spawnSync(python, [script, '--layers', layers.join(','), '--act', act, '--batch', String(batch), '--steps', String(steps), '--threads', '1', '--json'], {
+export function runTorchReference(script: string, python: string, layers: number[], act: string, batch: number, steps: number, threads = 1): TorchResult {
+  const result = spawnSync(python, [script, '--layers', layers.join(','), '--act', act, '--batch', String(batch), '--steps', String(steps), '--threads', String(threads), '--json'], {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`PyTorch reference failed: ${result.stderr.trim().split('\n').pop()}`);

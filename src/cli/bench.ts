@@ -25,6 +25,7 @@ interface BenchFlags {
   chunks: string;
   warmup: string;
   rounds: string;
+  threads: string;
   backend: string;
   backends?: string;
   reference?: string | true;
@@ -51,6 +52,7 @@ const flagsSchema = {
   chunks: decimalInteger(1),
   warmup: decimalInteger(1),
   rounds: decimalInteger(1),
+  threads: decimalInteger(1),
   tolerance: decimalNumber('a number in (0, 1)', (value) => value > 0 && value < 1),
 };
 
@@ -103,6 +105,8 @@ export function benchCommand(): Command {
     .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
     .option('--backends <list>', 'comma list of backends to measure in turn (auto, tensorflow, wasm, cpu), e.g. wasm,tensorflow')
     .option('--backend <name>', 'one backend: the same as --backends with one name', 'auto')
+    // 1 by default, like the PyTorch reference: a ratio of one thread against one thread.
+    .option('--threads <n>', 'compute threads on every backend and in the PyTorch reference (more than 1 needs the native backend)', '1')
     .option('--reference [script]', 'also time each config in PyTorch with this script (default: bench/torch_mlp_reference.py, shipped with vgrad)')
     .option('--python <path>', 'python for --reference', '/usr/bin/python3')
     .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
@@ -131,7 +135,7 @@ export function benchCommand(): Command {
       // the bench at once with one line, not after minutes of measuring the others.
       const backends: BackendInfo[] = [];
       for (const choice of requested) {
-        const backend = await selectBackend(choice);
+        const backend = await selectBackend(choice, { threads: settings.threads });
         if (choice !== 'auto' && backend.name !== choice) throw new UsageError(`--backends ${choice}: the running backend is ${backend.name} (something in the environment forces it)`);
         if (backends.some((b) => b.name === backend.name)) continue; // auto resolved to one already listed
         // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
@@ -141,7 +145,7 @@ export function benchCommand(): Command {
       const several = backends.length > 1;
       const stderrColor = chalkFor(process.stderr);
       process.stderr.write(
-        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
+        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
       );
 
       const entries: BenchmarkEntry[] = [];
@@ -154,9 +158,9 @@ export function benchCommand(): Command {
             // the config is taken in the same few minutes.
             let torch: TorchResult | undefined;
             for (const [index, backend] of backends.entries()) {
-              await selectBackend(backend.name);
+              await selectBackend(backend.name, { threads: settings.threads });
               const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
-              if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300);
+              if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300, settings.threads);
               // Entry names carry the backend only when several are measured, so a one-backend
               // history (the github-action-benchmark chart) keeps its names.
               const name = several ? `${backend.name} · ${config}` : config;
