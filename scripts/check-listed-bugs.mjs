@@ -43,13 +43,12 @@ const BUGS = [
   ["sigmoid's maximum slope set to 1", 'src/model/activations.ts', "case 'sigmoid':\n      return 0.25;", "case 'sigmoid':\n      return 1;", ['probes']],
   ['output layer recorded as hidden', 'src/train/experiment.ts', "kind: l < config.layers.length ? 'hidden' : 'output',", "kind: 'hidden',", ['record']],
   ['non-finite-gradient check removed', 'src/train/loop.ts', 'if (!Number.isFinite(loss) || !Number.isFinite(gradSum)) {', 'if (!Number.isFinite(loss)) {', ['record']],
+  ['the saturated flag never raised', 'src/probes/verdicts.ts', "if (finite(s.saturated) && s.saturated > baseline + SATURATION_MARGIN) out.push('saturated');", 'void baseline;', ['verdicts', 'verdictsCli']],
+  ['vanishing and exploding swapped', 'src/probes/verdicts.ts', "      if (ratio * GRADIENT_SPAN <= 1) out.push('vanishing');\n      else if (ratio >= GRADIENT_SPAN) out.push('exploding');", "      if (ratio * GRADIENT_SPAN <= 1) out.push('exploding');\n      else if (ratio >= GRADIENT_SPAN) out.push('vanishing');", ['verdicts', 'verdictsCli']],
 ];
 
 /** Listed in issue 11 but in code another branch is rewriting (h2-truth's flag rules): for the lead to add after the merge. */
-const TODO = [
-  'the saturated flag never raised (the flag rules are being rewritten in src/probes/ by h2-truth; add an entry against its rule table)',
-  'vanishing and exploding swapped (same: h2-truth)',
-];
+const TODO = [];
 
 const filter = process.argv[2]?.toLowerCase();
 const work = mkdtempSync(join(tmpdir(), 'vgrad-bugs-'));
