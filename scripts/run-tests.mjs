@@ -19,8 +19,8 @@ import { spec, tap } from 'node:test/reporters';
 
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test');
 
-/** Longest first, as measured on the n3-tests branch (2026-11-30; CPU seconds per file). */
-const SLOWEST_FIRST = ['sweep', 'signals', 'flags', 'quickstart-slurm', 'cli', 'interopPython', 'layout', 'options', 'interop', 'theoryMeasured', 'bench', 'report', 'theoryCli', 'store', 'verdicts', 'leaks', 'verdictsCli', 'record', 'theory', 'divergence', 'terminal', 'overlay', 'data'];
+/** Longest first, as measured on the n3-tests branch (2026-11-30, scripts/test-durations.mjs). */
+const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
 
 const all = readdirSync(TESTS).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length)).sort();
 const wanted = process.argv.slice(2);
