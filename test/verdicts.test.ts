@@ -29,6 +29,13 @@ describe('verdict rules on hand-made statistics', () => {
     assert.deepEqual(at(0.99e4).flags[0], []);
   });
 
+  test('the ratio is a quotient of energies: top hidden layer energy 4, layer 1 energy 4e-5 ⇒ ratio 1e-5, vanishing', () => {
+    // Found by mutation testing: with a top energy of exactly 1 (the tests above), own × top equals own ÷ top.
+    const v = judge({ act: 'tanh', alpha: 0, layers: [layer(100, { gradVar: 4e-7 }), layer(100, { gradVar: 0.04 }), output()] });
+    assert.deepEqual(v.flags[0], ['vanishing']);
+    assert.ok(Math.abs(v.gradientRatio[0]! / 1e-5 - 1) < 1e-9, String(v.gradientRatio[0]));
+  });
+
   test('the output layer never gets a gradient flag, however small its grad var', () => {
     const v = judge({ act: 'relu', alpha: 0, layers: [layer(100), layer(10, { gradVar: 1e-30 }, 'output')] });
     assert.equal(v.verdict, 'healthy');
