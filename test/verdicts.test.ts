@@ -88,10 +88,10 @@ describe('verdict rules on hand-made statistics', () => {
 /**
  * The suite's share of the calibration grid (the whole grid, every depth and seeds 1–3 on both data
  * sets, is `node scripts/flag-calibration.mjs 256 --check`, run when the rules or the probe change):
- * every broken configuration, and each healthy pair at the grid's shallowest and deepest depth, where
- * its extremes sit (README "Flag rules": the energy ratio drifts monotonically with depth, and the
- * one-sided saturated shares are highest at depth 2 for relu/leaky-relu, at depth 30 for elu/selu).
- * One seed per data set (1 on gaussian, 2 on mnist) keeps seed variation in the check at a sixth of the cost.
+ * every broken configuration, and each healthy pair at the grid's shallowest and deepest depth (the
+ * gradient-energy ratio drifts with depth, README "Flag rules", so depth 30 is where a healthy pair
+ * comes closest to a gradient flag). One seed per data set (1 on gaussian, 2 on mnist) keeps seed
+ * variation in the check at a sixth of the cost.
  */
 const SUITE_CALIBRATION = CALIBRATION.filter((c) => c.expected !== 'healthy' || c.depth === HEALTHY_DEPTHS[0] || c.depth === HEALTHY_DEPTHS.at(-1));
 
