@@ -55,6 +55,17 @@ describe('parseRunConfig', () => {
   }
 });
 
+describe('--layers against the flags the user gave', () => {
+  // Found by mutation testing: these rules were checked only through the CLI (options.test), so
+  // removing them survived the in-process tests npm run mutate runs.
+  test('a given --depth must agree with --layers, a given --width is refused; the defaults do not conflict', () => {
+    assert.deepEqual(parseRunConfig({ layers: '30,20' }).layers, [30, 20]);
+    assert.deepEqual(parseRunConfig({ layers: '30,20', depth: '2' }).layers, [30, 20]);
+    assert.throws(() => parseRunConfig({ layers: '30,20', depth: '3' }), refused('--layers'));
+    assert.throws(() => parseRunConfig({ layers: '30,20', width: '40' }), refused('--width'));
+  });
+});
+
 describe('resolveSteps and defaultLayers', () => {
   test('--epochs becomes ceil(epochs × samples / batch); without it --steps stands', () => {
     const base = parseRunConfig({ batch: '16' });

@@ -212,7 +212,10 @@ for (const [act, init] of [['relu', 'he'], ['tanh', 'xavier'], ['sigmoid', 'norm
       assert.equal(shares.length, 2 * 6);
       for (const row of shares) assert.equal(row.vgrad, row.torch32 === null ? null : Math.fround(row.torch32), row.stat);
       assert.ok(shares.some((row) => (row.vgrad ?? 0) > 0), 'some layer has a non-zero share');
-      // The tool fails when a statistic is off by more than the tolerance (the test can fail).
+      // The tool fails when a statistic is off by more than the tolerance (the test can fail). Its
+      // failure path does not depend on the configuration: checked once, not with every one (torch
+      // takes seconds to import).
+      if (act !== 'relu') return;
       const summaryPath = join(run, 'summary.json');
       copyFileSync(summaryPath, join(dir, 'summary.orig.json'));
       const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));

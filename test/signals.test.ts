@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
@@ -257,14 +257,28 @@ describe('a closed stdout ends quietly (exit 0, no message), the run still store
 });
 
 describe('vgrad show reads records back exactly', () => {
-  test('non-finite statistics round-trip: show prints byte for byte what the live run printed', () => {
-    const out = tempDir();
+  // Two runs shared by the tests below (each reads them, none changes them): one whose statistics
+  // are non-finite, one ordinary. Run once each: a run costs seconds, a `show` a fraction of one.
+  const nonFinite = { out: '', runId: '', stdout: '' };
+  const ordinary = { out: '', runId: '', stdout: '' };
+  before(() => {
     // Depth 45: z overflows float32 at initialization, so the statistics are non-finite (depth 30 no
     // longer is: the moments are taken of x/max|x| and stay finite while the values are).
-    const args = ['run', '--act', 'relu', '--init', 'normal1', '--depth', '45', '--steps', '0', '--data', 'gaussian', '--out', out];
-    const live = runCli(args);
-    assert.equal(live.status, 0, live.stderr);
-    const [runId] = runFolders(out);
+    for (const [shared, args] of [
+      [nonFinite, ['--act', 'relu', '--init', 'normal1', '--depth', '45', '--steps', '0', '--data', 'gaussian']],
+      [ordinary, [...QUICK, '--steps', '0']],
+    ] as const) {
+      shared.out = tempDir();
+      const live = runCli(['run', ...args, '--out', shared.out]);
+      assert.equal(live.status, 0, live.stderr);
+      [shared.runId] = runFolders(shared.out);
+      shared.stdout = live.stdout;
+    }
+  });
+
+  test('non-finite statistics round-trip: show prints byte for byte what the live run printed', () => {
+    const { out, runId } = nonFinite;
+    const live = nonFinite;
     const stored = readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8');
     assert.match(stored, /"(\+Inf|-Inf|NaN)"/, 'this config has non-finite statistics (the reason for the test)');
     const shown = runCli(['show', runId, '--out', out]);
@@ -273,14 +287,11 @@ describe('vgrad show reads records back exactly', () => {
     // --json of run and show carry the same markers.
     const json = runCli(['show', '--json', join(out, 'runs', runId, 'summary.json')]);
     assert.deepEqual(JSON.parse(json.stdout), JSON.parse(stored));
-    rmSync(out, { recursive: true, force: true });
   });
 
   test('show finds a run by bare id (under --out), by folder and by summary.json', () => {
-    const out = tempDir();
-    const live = runCli(['run', ...QUICK, '--steps', '0', '--out', out]);
-    assert.equal(live.status, 0, live.stderr);
-    const [runId] = runFolders(out);
+    const { out, runId } = ordinary;
+    const live = ordinary;
     const dir = join(out, 'runs', runId);
     for (const args of [[runId, '--out', out], [dir], [join(dir, 'summary.json')]]) {
       const shown = runCli(['show', ...args]);
@@ -290,15 +301,12 @@ describe('vgrad show reads records back exactly', () => {
     const missing = runCli(['show', 'no-such-run', '--out', out]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^vgrad: no-such-run: no such run; give a run folder, its summary.json, or a run id under .*runs \(--out\)\n$/);
-    rmSync(out, { recursive: true, force: true });
   });
 
-  test('records with the right schema but missing parts: one line naming the field, exit 2', () => {
-    const out = tempDir();
-    const live = runCli(['run', ...QUICK, '--steps', '0', '--out', out]);
-    assert.equal(live.status, 0, live.stderr);
-    const [runId] = runFolders(out);
-    const good = JSON.parse(readFileSync(join(out, 'runs', runId, 'summary.json'), 'utf8'));
+  test('records with the right schema but missing parts: one line naming the field, exit 2', (t) => {
+    const { runId } = ordinary;
+    const out = tempDir(t);
+    const good = JSON.parse(readFileSync(join(ordinary.out, 'runs', runId, 'summary.json'), 'utf8'));
     const cases: [string, (r: Record<string, any>) => void, RegExp][] = [
       ['no layers', (r) => delete r.layers, /: layers: missing$/],
       ['no config', (r) => delete r.config, /: config: missing$/],
@@ -319,21 +327,18 @@ describe('vgrad show reads records back exactly', () => {
       assert.match(lines[0], new RegExp(`^vgrad: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
       assert.match(lines[0], message, name);
     }
-    rmSync(out, { recursive: true, force: true });
   });
 
-  test('a vgrad.run/1 record (non-finite as null) is still read', () => {
-    const out = tempDir();
-    const live = runCli(['run', '--act', 'relu', '--init', 'normal1', '--depth', '45', '--steps', '0', '--data', 'gaussian', '--json', '--out', out]);
-    assert.equal(live.status, 0, live.stderr);
+  test('a vgrad.run/1 record (non-finite as null) is still read', (t) => {
+    const stored = readFileSync(join(nonFinite.out, 'runs', nonFinite.runId, 'summary.json'), 'utf8');
+    const out = tempDir(t);
     // What /1 wrote: every non-finite number as null.
-    const v1 = live.stdout.replace(/"(\+Inf|-Inf|NaN)"/g, 'null').replace('"vgrad.run/2"', '"vgrad.run/1"');
+    const v1 = stored.replace(/"(\+Inf|-Inf|NaN)"/g, 'null').replace('"vgrad.run/2"', '"vgrad.run/1"');
     const path = join(out, 'v1.json');
     writeFileSync(path, v1);
     const shown = runCli(['show', path]);
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stdout, /At initialization \(step 0\)/);
-    rmSync(out, { recursive: true, force: true });
   });
 });
 

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
+import { fromMarker, nonFiniteMarker } from '../src/store/record.js';
 import { baseRunId, LOCK_FILE, RunFolderTakenError, RunStore, writeFileAtomic } from '../src/store/runStore.js';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -29,6 +30,12 @@ describe('run store', () => {
     store.appendJsonLine('m.jsonl', { a: NaN, b: Infinity, c: 1, d: -Infinity, e: null });
     store.commit();
     assert.equal(readFileSync(join(root, 'runs', 'x', 'm.jsonl'), 'utf8'), '{"a":"NaN","b":"+Inf","c":1,"d":"-Inf","e":null}\n');
+  });
+
+  test('non-finite numbers are read back from their markers: fromMarker inverts nonFiniteMarker', () => {
+    // Found by mutation testing: only the CLI tests (vgrad show) read markers back.
+    assert.deepEqual([Infinity, -Infinity, NaN].map(nonFiniteMarker), ['+Inf', '-Inf', 'NaN']);
+    for (const value of [Infinity, -Infinity, NaN]) assert.ok(Object.is(fromMarker(nonFiniteMarker(value)), value), String(value));
   });
 
   test('atomic write leaves no temp file and replaces whole', () => {

@@ -321,8 +321,9 @@ function groupGone(pgid: number): boolean {
 
 test('kill -9 of the whole sweep mid-run, then a re-run: every cell recorded exactly once, nothing partial left', async (t) => {
   const out = join(temp(t), 'results');
-  // 8 cells of 40 steps: long enough that the kill lands while cells are being written.
-  const args = [...TINY, '--act', 'relu,tanh', '--init', 'xavier,he', '--depth', '2,3', '--steps', '40', '--log-every', '5', '--name', 'k', '--out', out, '--jobs', '2'];
+  // 4 cells of 40 steps on 2 workers: the kill lands once one cell is finished and another is being
+  // written (the wait below), so some but not all are done, whatever the machine's speed.
+  const args = [...TINY, '--act', 'relu,tanh', '--init', 'xavier,he', '--steps', '40', '--log-every', '5', '--name', 'k', '--out', out, '--jobs', '2'];
   const dir = join(out, 'sweeps', 'k');
   const sweep = startSweep(args);
   await waitFor(() => existsSync(dir) && cellDirs(dir).length >= 1 && readdirSync(dir).some((n) => n.startsWith('.partial-')), 'a finished cell and one in progress');
@@ -330,14 +331,14 @@ test('kill -9 of the whole sweep mid-run, then a re-run: every cell recorded exa
   await sweep.exited;
   await waitFor(() => groupGone(sweep.child.pid!), 'the killed workers to go');
   const before = cellDirs(dir);
-  assert.ok(before.length >= 1 && before.length < 8, `killed mid-run (${before.length} of 8 done)`);
+  assert.ok(before.length >= 1 && before.length < 4, `killed mid-run (${before.length} of 4 done)`);
   const mtimes = new Map(before.map((id) => [id, statSync(join(dir, id, 'summary.json')).mtimeMs]));
 
   const rerun = runCli(['sweep', ...args.filter((a) => a !== '--quiet')]);
   assert.equal(rerun.status, 0, rerun.stderr);
-  assert.match(rerun.stderr, new RegExp(`${before.length} already done · ${8 - before.length} to run`));
+  assert.match(rerun.stderr, new RegExp(`${before.length} already done · ${4 - before.length} to run`));
   const after = cellDirs(dir);
-  assert.equal(after.length, 8);
+  assert.equal(after.length, 4);
   assert.deepEqual(leftovers(dir), [], 'no partial, temp or old folders');
   for (const id of after) {
     const record = JSON.parse(readFileSync(join(dir, id, 'summary.json'), 'utf8')) as { runId: string; final: { step: number } };
@@ -347,7 +348,7 @@ test('kill -9 of the whole sweep mid-run, then a re-run: every cell recorded exa
     assert.equal(lines.length, 9, `${id}: probe points 0, 5, …, 40 once each`);
   }
   for (const [id, mtime] of mtimes) assert.equal(statSync(join(dir, id, 'summary.json')).mtimeMs, mtime, `${id} was not redone`);
-  assert.equal(readRows(dir).length, 8);
+  assert.equal(readRows(dir).length, 4);
 });
 
 test('SIGTERM stops the workers cleanly: exit 143, finished cells kept, no partial folders, no process left', async (t) => {

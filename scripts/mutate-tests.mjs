@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * The test command StrykerJS runs for every mutant (`npm run mutate`, stryker.config.json). Stryker's
+ * command runner reruns one command per mutant and tells it only the mutant's id (environment
+ * variable __STRYKER_ACTIVE_MUTANT__). This script finds which source file holds that id (the
+ * instrumented build in the sandbox's dist/src marks every mutant with stryMutAct_9fa48("id")) and
+ * runs, in ONE node process, only the in-process test files that cover that file (TESTS_FOR below):
+ * a mutant of src/store is not re-tested with the probe tests. Without an active mutant (Stryker's
+ * dry run) it runs every test file in the table. Exit code non-zero = at least one test failed
+ * (the mutant is killed).
+ */
+import { readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Source file (relative to src/) → the unit-level test files (dist/test/<name>.test.js) that cover it;
+ * `name:pattern` runs only the tests of that file whose name (or suite name) matches the pattern, in
+ * a process of its own (node --test-name-pattern), to leave out tests that spawn whole CLI runs.
+ */
+const STORE_IN_PROCESS = 'store:^(a run folder appears|non-finite numbers|atomic write|partial folders without a lock|run ids are|a dead PID|a final folder that appears|a run that finishes between|RunStore.createAt)';
+export const TESTS_FOR = {
+  'model/activations.ts': ['probes'],
+  'model/activationOps.ts': ['probes'],
+  'model/initializers.ts': ['initializers'],
+  'model/sampleWeights.ts': ['initializers'],
+  // mlp.ts and layerStats.ts: probes.test only (1 s; float64 references on small nets). signal.test
+  // (20-layer nets, 4 s) would triple the run and leaks.test (6 s of training) more: a dropped
+  // dispose() survives here, the suite catches it.
+  'model/mlp.ts': ['probes'],
+  'model/memory.ts': ['memory'],
+  'probes/layerStats.ts': ['probes'],
+  // The rules on hand-made statistics (thresholds at their boundaries); the calibration grid in the
+  // same file measures real nets (8 s) and is left to the suite.
+  'probes/verdicts.ts': ['verdicts:^verdict rules on hand-made statistics'],
+  'probes/histograms.ts': ['histogramBins'],
+  'config/runConfig.ts': ['config'],
+  'config/numbers.ts': ['config'],
+  'store/runStore.ts': [STORE_IN_PROCESS],
+  'store/record.ts': [STORE_IN_PROCESS],
+};
+
+const active = process.env.__STRYKER_ACTIVE_MUTANT__;
+const mapPath = join('.stryker-mutant-files.json');
+
+/** mutant id → source file, read from the instrumented build once and cached in the sandbox. */
+function mutantFiles() {
+  if (existsSync(mapPath)) return JSON.parse(readFileSync(mapPath, 'utf8'));
+  const map = {};
+  for (const source of Object.keys(TESTS_FOR)) {
+    const built = join('dist', 'src', source.replace(/\.ts$/, '.js'));
+    if (!existsSync(built)) continue;
+    for (const m of readFileSync(built, 'utf8').matchAll(/stryMutAct_9fa48\("(\d+)"\)/g)) map[m[1]] = source;
+  }
+  const temp = `${mapPath}.${process.pid}`;
+  writeFileSync(temp, JSON.stringify(map));
+  renameSync(temp, mapPath);
+  return map;
+}
+
+let files;
+if (active === undefined) {
+  files = [...new Set(Object.values(TESTS_FOR).flat())];
+} else {
+  const source = mutantFiles()[active];
+  files = source ? TESTS_FOR[source] : [...new Set(Object.values(TESTS_FOR).flat())];
+}
+// One process for all plain files (TensorFlow.js loads once; node --test would start one per file),
+// one more per file with a name pattern; stop at the first failing process.
+const plain = files.filter((f) => !f.includes(':'));
+const runs = [];
+if (plain.length > 0) runs.push(['-e', plain.map((name) => `await import(${JSON.stringify(`./dist/test/${name}.test.js`)});`).join('')]);
+for (const entry of files.filter((f) => f.includes(':'))) {
+  const [name, pattern] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
+  runs.push([`--test-name-pattern=${pattern}`, '-e', `await import(${JSON.stringify(`./dist/test/${name}.test.js`)});`]);
+}
+// A mutant can make a test loop forever: each process gets 90 s (the unmutated runs take under 10 s).
+for (const args of runs) {
+  const result = spawnSync(process.execPath, ['--test-reporter=dot', '--input-type=module', ...args], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 90_000, killSignal: 'SIGKILL' });
+  if (result.error || result.signal) console.error(`mutate-tests: ${args.at(-1)} did not finish (${result.error?.message ?? result.signal})`);
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
