@@ -42,7 +42,7 @@ const BUGS = [
   ['--quiet ignored', 'src/cli/run.ts', 'const progress = flags.quiet ? undefined : new ProgressReporter', 'const progress = new ProgressReporter', ['flags'], 'quiet'],
   ["sigmoid's maximum slope set to 1", 'src/model/activations.ts', "case 'sigmoid':\n      return 0.25;", "case 'sigmoid':\n      return 1;", ['probes']],
   ['output layer recorded as hidden', 'src/train/experiment.ts', "kind: l < config.layers.length ? 'hidden' : 'output',", "kind: 'hidden',", ['record']],
-  ['non-finite-gradient check removed', 'src/train/loop.ts', 'if (!Number.isFinite(loss) || !Number.isFinite(gradSum)) {', 'if (!Number.isFinite(loss)) {', ['record']],
+  ['non-finite-gradient check removed', 'src/train/loop.ts', 'if (!Number.isFinite(loss) || !allFinite(health, logProbCount)) {', 'if (!Number.isFinite(loss)) {', ['record']],
   ['the saturated flag never raised', 'src/probes/verdicts.ts', "if (finite(s.saturated) && s.saturated > baseline + SATURATION_MARGIN) out.push('saturated');", 'void baseline;', ['verdicts', 'verdictsCli']],
   ['vanishing and exploding swapped', 'src/probes/verdicts.ts', "      if (ratio * GRADIENT_SPAN <= 1) out.push('vanishing');\n      else if (ratio >= GRADIENT_SPAN) out.push('exploding');", "      if (ratio * GRADIENT_SPAN <= 1) out.push('exploding');\n      else if (ratio >= GRADIENT_SPAN) out.push('vanishing');", ['verdicts', 'verdictsCli']],
 ];
