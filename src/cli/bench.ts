@@ -1,10 +1,11 @@
 /** `vgrad bench`: train-step throughput per config, probe overhead, leaks, and the PyTorch ratio. */
 import { Command } from 'commander';
-import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
+import { writeFileAtomic } from '../store/runStore.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from '../config/numbers.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
@@ -85,13 +86,6 @@ function checkOutputPath(path: string): void {
   } catch {
     throw new UsageError(`--output ${path}: ${existsSync(target) ? 'the file' : `folder ${folder}`} is not writable; give a writable path`);
   }
-}
-
-/** Writes via a temporary file and a rename, so a reader never sees half a file. */
-function writeAtomically(path: string, text: string): void {
-  const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 export function benchCommand(): Command {
@@ -212,7 +206,7 @@ export function benchCommand(): Command {
         }
       }
       const json = JSON.stringify(entries, null, 2);
-      if (flags.output !== undefined) writeAtomically(flags.output, `${json}\n`);
+      if (flags.output !== undefined) writeFileAtomic(flags.output, `${json}\n`);
       const color = chalkFor(process.stdout);
       if (flags.json) process.stdout.write(`${json}\n`);
       else {
