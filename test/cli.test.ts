@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.js';
-import { runCli, tempDir } from './helpers.js';
+import { assertRefusedInOneLine, runCli, tempDir } from './helpers.js';
 import { writeIdxSet } from './fixtures.js';
 
 /** Small and quick: 500 training digits, a 2-layer net, a few steps. */
@@ -186,14 +186,7 @@ describe('bad input: one line on stderr naming the flag and what is allowed, exi
       const out = tempDir();
       const extra = args();
       const outArgs = extra.includes('--out') ? [] : ['--out', out];
-      const result = runCli(['run', ...QUICK, '--steps', '1', ...outArgs, ...extra]);
-      assert.equal(result.status, 2, `exit code (stderr: ${result.stderr})`);
-      assert.equal(result.stdout, '');
-      const lines = result.stderr.trimEnd().split('\n');
-      assert.equal(lines.length, 1, `one line, got: ${result.stderr}`);
-      assert.match(lines[0], /^vgrad: /);
-      assert.match(lines[0], message);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      assertRefusedInOneLine(runCli(['run', ...QUICK, '--steps', '1', ...outArgs, ...extra]), message, name);
       assert.deepEqual(runFolders(out), [], 'no run folder, not even a partial one');
     });
   }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,17 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   const result = spawnSync(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Exit 2, exactly one stderr line "vgrad: …" matching `message`, no stack trace, nothing on stdout. */
+export function assertRefusedInOneLine(result: CliResult, message: RegExp, what: string): void {
+  assert.equal(result.status, 2, `exit code for ${what} (stderr: ${result.stderr})`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got: ${result.stderr}`);
+  assert.match(lines[0], /^vgrad: /);
+  assert.match(lines[0], message);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 }
 
 /** Mean and population std of an array. */

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import stringWidth from 'string-width';
 import { fitColumns, wrapCell } from '../src/report/fitWidth.js';
 import { compressWidths, runHeaderParts } from '../src/report/runHeader.js';
@@ -54,16 +54,9 @@ function headRow(text: string): string {
   return text.split('\n').find((line) => line.startsWith('│ layer'))!;
 }
 
-const made: string[] = [];
-function scratch(): string {
-  const dir = tempDir();
-  made.push(dir);
-  return dir;
-}
-after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function storedRun(args: string[]): string {
-  const out = scratch();
+  const out = tempDir();
   const result = runCli(['run', ...QUICK, '--quiet', '--json', '--out', out, ...args]);
   assert.equal(result.status, 0, result.stderr);
   const [runId] = readdirSync(join(out, 'runs'));
@@ -128,7 +121,7 @@ describe('tables fit the terminal', { skip: scriptAvailable ? false : 'util-linu
   });
 
   test('vgrad run itself fits an 80-column terminal, header included', () => {
-    const out = scratch();
+    const out = tempDir();
     const { status, output } = runOnTerminal(['run', ...QUICK, '--steps', '1', '--quiet', '--out', out, '--optimizer', 'momentum', '--standardize'], 80);
     assert.equal(status, 0, output);
     assertFits(output, 80);
@@ -155,7 +148,7 @@ describe('tables fit the terminal', { skip: scriptAvailable ? false : 'util-linu
   });
 
   test('the progress bar shows eta – until the first step gives a rate, then a time', () => {
-    const out = scratch();
+    const out = tempDir();
     const { status, output } = runOnTerminal(['run', ...QUICK, '--steps', '30', '--out', out], 80);
     assert.equal(status, 0, output);
     const frames = output.split(/\r|\x1b\[1G/).filter((frame) => frame.startsWith('training'));
@@ -170,7 +163,7 @@ describe('bars have one fixed scale', () => {
   test('two very different runs print the same scale heads; values beyond it are marked', () => {
     // Before, these two printed 1e-3…1e0 and 1e-27…1e0.
     const table = (args: string[]) => {
-      const result = runCli(['run', ...QUICK, '--steps', '0', '--quiet', '--out', scratch(), ...args]);
+      const result = runCli(['run', ...QUICK, '--steps', '0', '--quiet', '--out', tempDir(), ...args]);
       assert.equal(result.status, 0, result.stderr);
       return result.stdout;
     };
@@ -234,7 +227,7 @@ describe('the run header', () => {
   });
 
   test('through the CLI: the widths are compressed and the non-default settings named', () => {
-    const out = scratch();
+    const out = tempDir();
     const result = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '30', '--width', '8', '--act', 'leaky-relu', '--alpha', '0.2', '--gain', '1.5', '--optimizer', 'momentum', '--momentum', '0.8', '--standardize', '--quiet', '--out', out, ...QUICK]);
     assert.equal(result.status, 0, result.stderr);
     const header = result.stdout.split('\n')[0];

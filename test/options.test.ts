@@ -3,25 +3,18 @@
  * case-insensitive names, --probe-size, empty IDX sets, oversized nets, bench flags.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.js';
-import { runCli, tempDir } from './helpers.js';
+import { assertRefusedInOneLine, runCli, tempDir } from './helpers.js';
 
 /** Tiny and quick: gaussian data, few samples, measured at initialization. */
 const TINY = ['--data', 'gaussian', '--train-size', '200', '--test-size', '100', '--probe-size', '50', '--steps', '0'];
 
-const created: string[] = [];
-function scratch(): string {
-  const dir = tempDir();
-  created.push(dir);
-  return dir;
-}
-after(() => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function runJson(args: string[]) {
-  const out = scratch();
+  const out = tempDir();
   const result = runCli(['run', ...TINY, '--json', '--quiet', '--out', out, ...args]);
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
@@ -35,7 +28,7 @@ function runEntries(out: string): string[] {
 
 /** An IDX set whose images are count × rows × cols (labels 0..9 cycling). */
 function idxSet(count: number, rows: number, cols: number): string {
-  const dir = join(scratch(), 'idx');
+  const dir = join(tempDir(), 'idx');
   mkdirSync(dir);
   for (const prefix of ['train', 't10k']) {
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), encodeIdx([count, rows, cols], new Uint8Array(count * rows * cols)));
@@ -46,15 +39,8 @@ function idxSet(count: number, rows: number, cols: number): string {
 
 /** Exit 2, exactly one stderr line "vgrad: …" matching `message`, no stack, nothing on stdout, no run folder. */
 function assertRefused(args: string[], message: RegExp) {
-  const out = scratch();
-  const result = runCli(['run', ...args, '--out', out]);
-  assert.equal(result.status, 2, `exit code for ${args.join(' ')} (stderr: ${result.stderr})`);
-  assert.equal(result.stdout, '');
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line, got: ${result.stderr}`);
-  assert.match(lines[0], /^vgrad: /);
-  assert.match(lines[0], message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  const out = tempDir();
+  assertRefusedInOneLine(runCli(['run', ...args, '--out', out]), message, args.join(' '));
   assert.deepEqual(runEntries(out), [], 'no run folder, not even a partial one');
 }
 
@@ -128,7 +114,7 @@ describe('input that does not fit the data or the memory', () => {
   });
 
   test('without --probe-size, the probe batch is 512 or the whole test split if smaller, and the record says which', () => {
-    const out = scratch();
+    const out = tempDir();
     const result = runCli(['run', '--data', 'gaussian', '--train-size', '200', '--test-size', '100', '--steps', '0', '--json', '--quiet', '--out', out]);
     assert.equal(result.status, 0, result.stderr);
     const record = JSON.parse(result.stdout);
@@ -175,12 +161,12 @@ describe('vgrad bench flags', () => {
   test('--chunks abc names the flag', () => assertBenchRefused(['--chunks', 'abc'], /^vgrad: --chunks must be an integer ≥ 1 \(got 'abc'\)/));
   test('--rounds 0x2 is not hex', () => assertBenchRefused(['--rounds', '0x2'], /^vgrad: --rounds must be an integer ≥ 1 \(got '0x2'\)/));
   test('--compare on a non-JSON file prints one line', () => {
-    const file = join(scratch(), 'notes.txt');
+    const file = join(tempDir(), 'notes.txt');
     writeFileSync(file, 'line one\nline two\n{\n');
     assertBenchRefused(['--compare', file], /^vgrad: --compare .*notes\.txt: not JSON/);
   });
   test('--output in a missing folder is refused before the benchmark runs', () => {
-    assertBenchRefused(['--output', join(scratch(), 'missing', 'x.json')], /^vgrad: --output .*x\.json: folder .*missing does not exist/);
+    assertBenchRefused(['--output', join(tempDir(), 'missing', 'x.json')], /^vgrad: --output .*x\.json: folder .*missing does not exist/);
   });
-  test('--output that is a folder is refused', () => assertBenchRefused(['--output', scratch()], /^vgrad: --output .* is a folder/));
+  test('--output that is a folder is refused', () => assertBenchRefused(['--output', tempDir()], /^vgrad: --output .* is a folder/));
 });

@@ -1,21 +1,12 @@
 /** `vgrad theory` through the real CLI: each flag's effect on the prediction, the verdict, and no TensorFlow.js. */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { judgeRecord, type JudgedRecord } from '../src/probes/verdicts.js';
 import { isStoredNonFinite, runCli, tempDir } from './helpers.js';
 
-const folders: string[] = [];
-after(() => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = tempDir();
-  folders.push(dir);
-  return dir;
-}
 
 interface TheoryLayer {
   kind: string;
@@ -125,7 +116,7 @@ describe('vgrad theory', () => {
   });
 
   test('never loads TensorFlow.js, also when it reads the mnist data', () => {
-    const hookDir = folder();
+    const hookDir = tempDir();
     const hooks = join(hookDir, 'hooks.mjs');
     writeFileSync(hooks, "export async function resolve(s, c, next) { if (s.startsWith('@tensorflow/')) throw new Error('TFJS LOADED: ' + s); return next(s, c); }\n");
     const register = join(hookDir, 'register.mjs');
@@ -136,7 +127,7 @@ describe('vgrad theory', () => {
       assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
     }
     // Control: the hook does stop a command that trains.
-    const control = runCli(['run', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64', '--out', folder()], env);
+    const control = runCli(['run', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64', '--out', tempDir()], env);
     assert.match(control.stderr, /TFJS LOADED/);
   });
 
@@ -147,7 +138,7 @@ describe('vgrad theory', () => {
     ]) {
       const common = [...args, '--data', 'gaussian'];
       const predicted = theory(common).verdict;
-      const run = runCli(['run', ...common, '--steps', '0', '--train-size', '64', '--test-size', '512', '--json', '--quiet', '--out', folder()]);
+      const run = runCli(['run', ...common, '--steps', '0', '--train-size', '64', '--test-size', '512', '--json', '--quiet', '--out', tempDir()]);
       assert.equal(run.status, 0, run.stderr);
       const measured = judgeRecord(JSON.parse(run.stdout) as JudgedRecord, 'initial').verdict;
       assert.equal(predicted, measured, args.join(' '));
