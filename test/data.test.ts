@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/config/errors.js';
 import { encodeIdx, loadIdxDataset, parseIdx } from '../src/data/idx.js';
 import { loadDataset } from '../src/data/load.js';
+import { parseDigitFile } from '../src/data/mnistPackage.js';
 import { stratifiedPicks } from '../src/data/split.js';
 import { rngFor } from '../src/util/random.js';
 import { writeIdxSet } from './fixtures.js';
@@ -206,5 +208,44 @@ describe('IDX input validation', () => {
     const data = loadIdxDataset(dir);
     assert.equal(data.features, 12);
     assert.equal(data.train.labels.length, 20);
+  });
+});
+
+describe('the embedded mnist package reader', () => {
+  // The reference is JSON.parse written here, rounded to float32 as a Float32Array does: the
+  // scanner must give the same bits for every pixel of every digit file the package ships.
+  const require = createRequire(import.meta.url);
+  const digits = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+
+  test('the fast scanner gives exactly JSON.parse’s values, rounded to float32, for all 10 files', () => {
+    let pixels = 0;
+    let nonZero = 0;
+    for (let digit = 0; digit < 10; digit++) {
+      const bytes = readFileSync(join(digits, `${digit}.json`));
+      const expected = Float32Array.from((JSON.parse(bytes.toString('utf8')) as { data: number[] }).data);
+      const actual = parseDigitFile(bytes);
+      assert.equal(actual.length, expected.length, `digit ${digit}: count`);
+      for (let i = 0; i < expected.length; i++) {
+        if (!Object.is(actual[i], expected[i])) assert.fail(`digit ${digit}, value ${i}: ${actual[i]} vs ${expected[i]}`);
+        if (expected[i] !== 0) nonZero++;
+      }
+      pixels += expected.length;
+    }
+    assert.equal(pixels, 10000 * 784, 'the package ships 10,000 digits of 784 pixels');
+    assert.ok(nonZero > 1_000_000, 'the comparison covers the non-zero pixels, not only zeros');
+  });
+
+  test('other JSON shapes take JSON.parse’s path and values; invalid JSON is refused as JSON.parse refuses it', () => {
+    const cases: Array<[string, number[]]> = [
+      ['{"data":[1e3,2,-0.5]}', [1000, 2, -0.5]],
+      ['{ "data" : [ 0.5 , 1 ]\n}\n', [0.5, 1]],
+      ['{"data":[0.1234567890123456789]}', [0.1234567890123456789]],
+      ['{"data":[]}', []],
+      ['{"other":1,"data":[3]}', [3]],
+    ];
+    for (const [text, values] of cases) assert.deepEqual(Array.from(parseDigitFile(Buffer.from(text))), Array.from(Float32Array.from(values)), text);
+    for (const text of ['{"data":[01]}', '{"data":[1.]}', '{"data":[1,]}', '{"data":[1]']) {
+      assert.throws(() => parseDigitFile(Buffer.from(text)), SyntaxError, text);
+    }
   });
 });
