@@ -43,7 +43,8 @@ describe('compare logic', () => {
 });
 
 describe('vgrad bench end to end (one tiny config)', () => {
-  const quick = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2'];
+  // A 10-step probe interval keeps the cpu backend's share short (at the default 100 it was 35 CPU-s).
+  const quick = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2', '--log-every', '10'];
 
   test('--json is github-action-benchmark customBiggerIsBetter, with probes off and on', () => {
     const out = join(tempDir(), 'bench.json');
@@ -51,7 +52,8 @@ describe('vgrad bench end to end (one tiny config)', () => {
     assert.equal(result.status, 0, result.stderr);
     const entries = JSON.parse(result.stdout);
     assertActionBenchmarkSchema(entries);
-    assert.deepEqual(entries.map((e) => e.name), ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 100 steps)']);
+    assert.deepEqual(entries.map((e) => e.name), ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 10 steps)']);
+    assert.match(entries[1].extra ?? '', /; 1 probe in 10 timed steps;/, 'one chunk of one probe interval, holding its one probe');
     assert.ok(entries.every((e) => e.unit === 'samples/s' && /ms\/step/.test(e.extra ?? '') && /tensors (\d+)→\1;/.test(e.extra ?? '')), 'extra names ms/step and a flat tensor count');
     assertActionBenchmarkSchema(JSON.parse(readFileSync(out, 'utf8')));
   });
@@ -60,7 +62,7 @@ describe('vgrad bench end to end (one tiny config)', () => {
     const dir = tempDir();
     const fast = join(dir, 'fast.json');
     const slow = join(dir, 'slow.json');
-    const names = ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 100 steps)'];
+    const names = ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 10 steps)'];
     writeFileSync(fast, JSON.stringify(names.map((name) => entry(name, 1e9))));
     writeFileSync(slow, JSON.stringify(names.map((name) => entry(name, 1))));
     const regressed = runCli([...quick, '--compare', fast]);
@@ -79,13 +81,22 @@ describe('vgrad bench end to end (one tiny config)', () => {
     assertActionBenchmarkSchema(entries);
     assert.deepEqual(entries.map((e) => e.name), [
       'cpu · relu depth 1 batch 32 (probes off)',
-      'cpu · relu depth 1 batch 32 (probes every 100 steps)',
+      'cpu · relu depth 1 batch 32 (probes every 10 steps)',
       'wasm · relu depth 1 batch 32 (probes off)',
-      'wasm · relu depth 1 batch 32 (probes every 100 steps)',
+      'wasm · relu depth 1 batch 32 (probes every 10 steps)',
     ]);
     assert.ok(entries.every((e) => new RegExp(`backend ${e.name.split(' ')[0]} `).test(e.extra ?? '')), 'each entry measured on the backend its name says');
     assert.ok(entries.every((e) => /CPU [\d.]+ ms\/step/.test(e.extra ?? '')), 'CPU time per step beside wall time');
     assert.match(result.stderr, /backends cpu [\d.]+, wasm [\d.]+ · 1 thread ·/);
+  });
+
+  test('--log-every K and --chunks N: N chunks of K timed steps, one probe in each', () => {
+    const result = runCli(['bench', '--depths', '1', '--acts', 'relu', '--batches', '16', '--rounds', '1', '--warmup', '3', '--log-every', '4', '--chunks', '3', '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const entries = JSON.parse(result.stdout);
+    assert.deepEqual(entries.map((e: { name: string }) => e.name), ['relu depth 1 batch 16 (probes off)', 'relu depth 1 batch 16 (probes every 4 steps)']);
+    assert.match(entries[1].extra, /; 3 probes in 12 timed steps;/);
+    assert.match(result.stderr, /1 rounds of 3×4 timed steps after 3 warm-up/);
   });
 
   test('bad flags are exit 2 with one line', () => {
@@ -98,6 +109,7 @@ describe('vgrad bench end to end (one tiny config)', () => {
       ['--backends', 'wasm,wasm'],
       ['--backends', 'wasm', '--backend', 'cpu'],
       ['--threads', '0'],
+      ['--log-every', '0'],
       // wasm and cpu run one thread in Node: asking for two is refused before any timing.
       ['--threads', '2', '--backends', 'wasm'],
       ['--threads', '2', '--backends', 'cpu'],
@@ -106,5 +118,6 @@ describe('vgrad bench end to end (one tiny config)', () => {
       assert.equal(result.status, 2, `${args}: ${result.stderr}`);
       assert.equal(result.stderr.trimEnd().split('\n').length, 1);
     }
+    assert.match(runCli(['bench', '--log-every', '0']).stderr, /^vgrad: --log-every must be an integer ≥ 1 \(got '0'\)/);
   });
 });

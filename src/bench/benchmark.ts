@@ -8,13 +8,13 @@ import type { Dataset } from '../data/dataset.js';
 import { parseInit } from '../model/initializers.js';
 import type { ActivationName } from '../model/activations.js';
 import { createMlp, disposeMlp } from '../model/mlp.js';
-import { train } from '../train/loop.js';
+import { trainSteps } from '../train/loop.js';
 
 export interface BenchCase {
   depth: number;
   act: ActivationName;
   batch: number;
-  /** Probe every DEFAULTS.logEvery steps, or never inside the timed window. */
+  /** Probe every BenchSettings.logEvery steps, or never inside the timed window. */
   probes: boolean;
 }
 
@@ -33,6 +33,10 @@ export interface BenchMeasurement {
   samplesPerSec: number;
   /** Half the range of samples/s across the timed chunks. */
   samplesPerSecSpread: number;
+  /** Probes taken inside the timed window: one per chunk with probes on, none with them off. */
+  probesTimed: number;
+  /** Steps inside the timed window (chunks × logEvery). */
+  stepsTimed: number;
   tensorsAtStart: number;
   tensorsAtEnd: number;
   rssStartMb: number;
@@ -44,10 +48,12 @@ export interface BenchSettings {
   /** Steps before timing starts (wasm tier-up, XNNPACK caches, allocator growth). */
   warmup: number;
   /**
-   * Timed chunks of one probe interval (DEFAULTS.logEvery steps) each, so that every chunk of a
+   * Timed chunks of one probe interval (logEvery steps) each, so that every chunk of a
    * probes-on measurement holds exactly one probe and the median chunk cannot dodge them.
    */
   chunks: number;
+  /** The probe cadence measured, in steps (vgrad run's --log-every; DEFAULTS.logEvery by default). */
+  logEvery: number;
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -88,7 +94,7 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   const layers = defaultLayers(benchCase.depth);
   const init = benchCase.act === 'relu' ? 'he' : 'xavier';
   const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: benchCase.act, alpha: DEFAULTS.alpha }, parseInit(init), { act: benchCase.act, gain: 1 }, 1);
-  const chunkSteps = DEFAULTS.logEvery;
+  const chunkSteps = settings.logEvery;
   const total = settings.warmup + chunkSteps * settings.chunks;
   const chunkMs: number[] = [];
   const chunkCpuMs: number[] = [];
@@ -98,8 +104,9 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   let tensorsAtEnd = 0;
   let rssStart = 0;
   let rssPeak = 0;
+  let probesTimed = 0;
   try {
-    await train(
+    await trainSteps(
       model,
       data,
       {
@@ -111,9 +118,14 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
         steps: total + 1,
         seed: 1,
         probeSize: DEFAULTS.probeSize,
-        logEvery: benchCase.probes ? DEFAULTS.logEvery : Number.MAX_SAFE_INTEGER,
+        logEvery: benchCase.probes ? settings.logEvery : Number.MAX_SAFE_INTEGER,
       },
       {
+        // A probe runs after its step's onStep, so the timed window (onStep(warmup) to
+        // onStep(total)) holds the probes of steps warmup … total − 1.
+        onProbe: (point) => {
+          if (point.step >= settings.warmup && point.step < total) probesTimed++;
+        },
         onStep: (step) => {
           if (step < settings.warmup) return;
           const now = performance.now();
@@ -150,6 +162,8 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
     cpuMsPerStep: median(cpuPerStep),
     samplesPerSec: (benchCase.batch * 1000) / msPerStep,
     samplesPerSecSpread: (rates[0] - rates[rates.length - 1]) / 2,
+    probesTimed,
+    stepsTimed: chunkSteps * settings.chunks,
     tensorsAtStart,
     tensorsAtEnd,
     rssStartMb: mb(rssStart),

@@ -24,6 +24,7 @@ interface BenchFlags {
   acts: string;
   batches: string;
   chunks: string;
+  logEvery: string;
   warmup: string;
   rounds: string;
   threads: string;
@@ -51,6 +52,7 @@ const flagsSchema = {
   }),
   batches: decimalIntegerList(1, '64,256'),
   chunks: decimalInteger(1),
+  logEvery: decimalInteger(1),
   warmup: decimalInteger(1),
   rounds: decimalInteger(1),
   threads: decimalInteger(1),
@@ -65,7 +67,7 @@ function parseBenchFlags(flags: BenchFlags): BenchSettings {
     const text = flags[key as keyof typeof flagsSchema];
     const result = (schema as z.ZodType).safeParse(text);
     if (!result.success) {
-      const flag = `--${key}`;
+      const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
       const hint = (result.error.issues[0] as { params?: { hint?: string } }).params?.hint;
       throw new UsageError(`${flag} ${result.error.issues[0].message} (got '${text}')${hint ? `; ${hint}` : ''}`);
     }
@@ -94,7 +96,8 @@ export function benchCommand(): Command {
     .option('--depths <list>', 'hidden layer counts', '2,10,30')
     .option('--acts <list>', 'activations', 'relu,tanh')
     .option('--batches <list>', 'batch sizes', '64,256')
-    .option('--chunks <n>', `timed chunks of ${DEFAULTS.logEvery} steps (one probe interval) per measurement; the median chunk counts`, '4')
+    .option('--chunks <n>', 'timed chunks of one probe interval (--log-every steps) per measurement; the median chunk counts', '4')
+    .option('--log-every <k>', 'the probe cadence measured, as vgrad run --log-every: probes every K steps', String(DEFAULTS.logEvery))
     .option('--warmup <n>', 'untimed steps before timing', '30')
     .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
     .option('--backends <list>', 'comma list of backends to measure in turn (auto, tensorflow, wasm, cpu), e.g. wasm,tensorflow')
@@ -133,13 +136,13 @@ export function benchCommand(): Command {
         if (choice !== 'auto' && backend.name !== choice) throw new UsageError(`--backends ${choice}: the running backend is ${backend.name} (something in the environment forces it)`);
         if (backends.some((b) => b.name === backend.name)) continue; // auto resolved to one already listed
         // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
-        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1 });
+        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1, logEvery: settings.logEvery });
         backends.push(backend);
       }
       const several = backends.length > 1;
       const stderrColor = chalkFor(process.stderr);
       process.stderr.write(
-        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${DEFAULTS.logEvery} timed steps after ${settings.warmup} warm-up\n`,
+        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${settings.logEvery} timed steps after ${settings.warmup} warm-up\n`,
       );
 
       const entries: BenchmarkEntry[] = [];
@@ -153,7 +156,7 @@ export function benchCommand(): Command {
             let torch: TorchResult | undefined;
             for (const [index, backend] of backends.entries()) {
               await selectBackend(backend.name, { threads: settings.threads });
-              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks }, settings.rounds);
+              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks, logEvery: settings.logEvery }, settings.rounds);
               if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300, settings.threads);
               // Entry names carry the backend only when several are measured, so a one-backend
               // history (the github-action-benchmark chart) keeps its names.
@@ -181,11 +184,11 @@ export function benchCommand(): Command {
                   (cpuRatio ? `; CPU ratio ${cpuRatio.toFixed(2)}` : ''),
               });
               entries.push({
-                name: `${name} (probes every ${DEFAULTS.logEvery} steps)`,
+                name: `${name} (probes every ${settings.logEvery} steps)`,
                 unit: 'samples/s',
                 value: round(on.samplesPerSec),
                 range: `± ${round(on.samplesPerSecSpread)}`,
-                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
+                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; ${on.probesTimed} probe${on.probesTimed === 1 ? '' : 's'} in ${on.stepsTimed} timed steps; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
               });
               rows.push([
                 config,

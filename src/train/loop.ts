@@ -93,7 +93,28 @@ function probeInterruptible(model: Mlp, batch: LabeledBatch, signal: AbortSignal
   return inAsyncScope(async () => probe(model, batch, await lossAndGradientsInterruptible(model, batch, signal, phase)));
 }
 
+/** What the steps and probes of a run give, before the final evaluation. */
+export type StepsOutcome = Omit<TrainOutcome, 'final'> & { lastStep: number };
+
+/** Trains, probes, then evaluates the whole training and test splits with the final weights. */
 export async function train(model: Mlp, data: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  const { status, divergedAt, points, lastStep } = await trainSteps(model, data, settings, hooks);
+  const phase = 'during the final evaluation';
+  const trainEval = await evaluateInterruptible(model, data.train.x, data.train.labels, data.features, data.classes, hooks.signal, phase);
+  const testEval = await evaluateInterruptible(model, data.test.x, data.test.labels, data.features, data.classes, hooks.signal, phase);
+  return {
+    status,
+    divergedAt,
+    points,
+    final: { step: lastStep, loss: trainEval.loss, trainAcc: trainEval.accuracy, testAcc: testEval.accuracy },
+  };
+}
+
+/**
+ * The training loop: `steps` updates with a probe every `logEvery` steps, at step 0 and at the
+ * last step. `vgrad bench` times this alone; the final evaluation is not part of a step.
+ */
+export async function trainSteps(model: Mlp, data: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<StepsOutcome> {
   const { steps, logEvery } = settings;
   const optimizer = makeOptimizer(settings.optimizer, settings.lr, settings.momentum);
   const batches = new BatchStream(data.train, data.features, settings.batch, data.classes, rngFor(settings.seed, 'batches'));
@@ -176,16 +197,7 @@ export async function train(model: Mlp, data: Dataset, settings: TrainSettings, 
     }
     // A diverged run still gets a last look at the weights that blew up.
     if (status === 'diverged' && points[points.length - 1].step !== lastStep) await record(lastStep, null);
-
-    const phase = 'during the final evaluation';
-    const trainEval = await evaluateInterruptible(model, data.train.x, data.train.labels, data.features, data.classes, hooks.signal, phase);
-    const testEval = await evaluateInterruptible(model, data.test.x, data.test.labels, data.features, data.classes, hooks.signal, phase);
-    return {
-      status,
-      divergedAt,
-      points,
-      final: { step: lastStep, loss: trainEval.loss, trainAcc: trainEval.accuracy, testAcc: testEval.accuracy },
-    };
+    return { status, divergedAt, points, lastStep };
   } finally {
     optimizer.dispose();
     disposeBatch(probeBatch);
