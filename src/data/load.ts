@@ -5,6 +5,7 @@ import { type Dataset, type Split, takeRows } from './dataset.js';
 import { gaussianSplit } from './gaussian.js';
 import { loadIdxDataset } from './idx.js';
 import { loadMnistPackage, MNIST_PACKAGE_FEATURES } from './mnistPackage.js';
+import { readPackedMnist } from './mnistPacked.js';
 import { standardize, stratifiedPicks } from './split.js';
 
 export interface DataOptions {
@@ -54,7 +55,8 @@ export function loadDataset(options: DataOptions): Dataset {
   const rng = rngFor(options.seed, 'data');
   let dataset: Dataset;
   if (options.data === 'mnist') {
-    const all = loadMnistPackage();
+    // The build's packed copy of the digits when it matches the installed package, else the JSON.
+    const all = readPackedMnist() ?? loadMnistPackage();
     const trainSize = options.trainSize ?? DEFAULT_TRAIN_SIZE;
     const testSize = options.testSize ?? DEFAULT_TEST_SIZE;
     if (trainSize + testSize > all.labels.length) {
