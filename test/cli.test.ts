@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.js';
-import { assertRefusedInOneLine, runCli, tempDir } from './helpers.js';
+import { assertRefusedInOneLine, blockTensorFlowEnv, runCli, tempDir } from './helpers.js';
 import { writeIdxSet } from './fixtures.js';
 
 /** Small and quick: 500 training digits, a 2-layer net, a few steps. */
@@ -208,16 +207,7 @@ describe('bad input: one line on stderr naming the flag and what is allowed, exi
 });
 
 describe('commands that do not train never load TensorFlow.js', () => {
-  // A module hook that refuses every @tensorflow import: these commands must not notice it.
-  const hookDir = tempDir();
-  const hooks = join(hookDir, 'hooks.mjs');
-  writeFileSync(
-    hooks,
-    "export async function resolve(specifier, context, next) { if (specifier.startsWith('@tensorflow/')) throw new Error('TFJS LOADED: ' + specifier); return next(specifier, context); }\n",
-  );
-  const register = join(hookDir, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const withHook = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` };
+  const withHook = blockTensorFlowEnv();
 
   for (const args of [['--help'], ['run', '--help'], ['inits'], ['run', '--act', 'nope']]) {
     test(`vgrad ${args.join(' ')}`, () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root (tests run from dist/test). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,4 +86,28 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number 
  */
 export function isStoredNonFinite(value: unknown): boolean {
   return value === '+Inf' || value === '-Inf' || value === 'NaN';
+}
+
+let tensorFlowBlocker: Record<string, string> | undefined;
+
+/**
+ * Environment for runCli in which loading any @tensorflow package throws "TFJS LOADED: <name>", by
+ * import (an ES module resolve hook) or by require (a CommonJS preload wrapping Module._load; the
+ * backend packages are required, see src/backend/tf.ts). Commands that never train must not notice it.
+ */
+export function blockTensorFlowEnv(): Record<string, string> {
+  if (tensorFlowBlocker) return tensorFlowBlocker;
+  const dir = tempDir();
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(hooks, "export async function resolve(s, c, next) { if (s.startsWith('@tensorflow/')) throw new Error('TFJS LOADED: ' + s); return next(s, c); }\n");
+  const register = join(dir, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const preload = join(dir, 'block.cjs');
+  writeFileSync(
+    preload,
+    "const Module = require('node:module');\nconst load = Module._load;\n" +
+      "Module._load = function (request, ...rest) { if (/^@tensorflow\\/|[\\\\/]node_modules[\\\\/]@tensorflow[\\\\/]/.test(request)) throw new Error('TFJS LOADED: ' + request); return load.call(this, request, ...rest); };\n",
+  );
+  tensorFlowBlocker = { NODE_OPTIONS: `--import ${pathToFileURL(register).href} --require ${preload}` };
+  return tensorFlowBlocker;
 }

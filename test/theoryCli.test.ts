@@ -1,11 +1,8 @@
 /** `vgrad theory` through the real CLI: each flag's effect on the prediction, the verdict, and no TensorFlow.js. */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { judgeRecord, type JudgedRecord } from '../src/probes/verdicts.js';
-import { isStoredNonFinite, runCli, tempDir } from './helpers.js';
+import { blockTensorFlowEnv, isStoredNonFinite, runCli, tempDir } from './helpers.js';
 
 
 interface TheoryLayer {
@@ -116,12 +113,7 @@ describe('vgrad theory', () => {
   });
 
   test('never loads TensorFlow.js, also when it reads the mnist data', () => {
-    const hookDir = tempDir();
-    const hooks = join(hookDir, 'hooks.mjs');
-    writeFileSync(hooks, "export async function resolve(s, c, next) { if (s.startsWith('@tensorflow/')) throw new Error('TFJS LOADED: ' + s); return next(s, c); }\n");
-    const register = join(hookDir, 'register.mjs');
-    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const env = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` };
+    const env = blockTensorFlowEnv();
     for (const args of [['--act', 'tanh', '--data', 'gaussian'], ['--data', 'mnist', '--json'], ['--help']]) {
       const result = runCli(['theory', ...args], env);
       assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);

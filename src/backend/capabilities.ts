@@ -2,7 +2,7 @@
  * What the running backend does well, as yes/no facts, so model code can choose its ops without
  * learning which backend runs (only src/backend knows that).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from './tf.js';
 
 export interface BackendCapabilities {
   /**

@@ -4,9 +4,10 @@
  * (@tensorflow/tfjs-node, an optional dependency) when it loads, else WebAssembly, else the
  * pure-JS cpu backend.
  */
+import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../config/errors.js';
+import * as tf from './tf.js';
 
 import { BACKEND_ENV, forcedBackend, type BackendChoice } from './choices.js';
 
@@ -97,12 +98,16 @@ export function memoryLimitBytes(backend: BackendInfo): number {
   return Math.floor(backend.name === 'wasm' ? WASM_HEAP_MAX_BYTES * WASM_TENSOR_SHARE : hostMemoryBytes() * HOST_TENSOR_SHARE);
 }
 
+/**
+ * The backend packages are CommonJS, like tfjs-core (see ./tf.ts): required, not imported, so Node
+ * does not scan each for its export names first. Requiring one registers it with tfjs-core.
+ */
+const requireBackend = createRequire(import.meta.url);
+
 async function tryNative(settings: BackendSettings): Promise<string | undefined> {
   configureNative(settings);
   try {
-    // A variable specifier keeps TypeScript from requiring the optional package's types.
-    const specifier = '@tensorflow/tfjs-node';
-    const native = (await import(specifier)) as { version?: { 'tfjs-node'?: string } };
+    const native = requireBackend('@tensorflow/tfjs-node') as { version?: { 'tfjs-node'?: string } };
     nativeLoaded = true;
     if (!(await tf.setBackend('tensorflow'))) return undefined;
     return native.version?.['tfjs-node'] ?? tf.version_core;
@@ -113,7 +118,7 @@ async function tryNative(settings: BackendSettings): Promise<string | undefined>
 
 async function tryWasm(): Promise<string | undefined> {
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = requireBackend('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) return undefined;
     return wasm.version_wasm;
   } catch {
@@ -122,7 +127,7 @@ async function tryWasm(): Promise<string | undefined> {
 }
 
 async function useCpu(): Promise<string> {
-  const cpu = await import('@tensorflow/tfjs-backend-cpu');
+  const cpu = requireBackend('@tensorflow/tfjs-backend-cpu') as typeof import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   return cpu.version_cpu;
 }
