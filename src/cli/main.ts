@@ -5,20 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isEnvironmentError, isUsageError } from '../config/errors.js';
 import { environmentProblem, isDiskError } from '../store/diskErrors.js';
-import { benchCommand } from './bench.js';
-import { initsCommand } from './inits.js';
-import { runCommand } from './run.js';
-import { showCommand } from './show.js';
-import { theoryCommand } from './theory.js';
-import { exportCommand } from './export.js';
-import { reportCommand } from './report.js';
-import { tensorboardCommand } from './tensorboard.js';
-import { sweepCommand } from './sweep.js';
-import { compareCommand } from './compare.js';
-import { mergeCommand } from './merge.js';
-import { lsCommand } from './ls.js';
 import { exitOnSignal } from './interrupts.js';
-import { nativeCommand } from './native.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -45,7 +32,36 @@ export function handleOutputErrors(): void {
   });
 }
 
-export function buildProgram(): Command {
+/**
+ * Every subcommand, in the order `vgrad --help` lists them, each defined in its own file. Only the
+ * one named on the command line is loaded (all of them for `vgrad --help` or `vgrad help`): each
+ * file pulls in its own libraries (schemas, YAML, protobuf, tables), and a process that loaded
+ * them all paid ~0.2 s of CPU before doing anything.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.js')).runCommand(),
+  inits: async () => (await import('./inits.js')).initsCommand(),
+  show: async () => (await import('./show.js')).showCommand(),
+  bench: async () => (await import('./bench.js')).benchCommand(),
+  theory: async () => (await import('./theory.js')).theoryCommand(),
+  sweep: async () => (await import('./sweep.js')).sweepCommand(),
+  compare: async () => (await import('./compare.js')).compareCommand(),
+  merge: async () => (await import('./merge.js')).mergeCommand(),
+  ls: async () => (await import('./ls.js')).lsCommand(),
+  report: async () => (await import('./report.js')).reportCommand(),
+  export: async () => (await import('./export.js')).exportCommand(),
+  tensorboard: async () => (await import('./tensorboard.js')).tensorboardCommand(),
+  native: async () => (await import('./native.js')).nativeCommand(),
+};
+
+/** The subcommand `argv` names (its first word after the program), when it is one of COMMANDS. */
+function requestedCommand(argv: string[]): string | undefined {
+  const first = argv[2];
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
+
+/** The program with the commands `argv` can reach: the one it names, or all of them. */
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('vgrad')
     .description('See vanishing and exploding gradients in MNIST MLPs, and watch Xavier and He initialization fix them.')
     .version('0.1.0')
@@ -56,19 +72,8 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(`vgrad: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .addHelpText('after', '\nExample:\n  $ vgrad run --init he --act relu\n  $ vgrad run --act relu --init xavier --depth 30   # vanishing; the fix: --init he\n  $ vgrad inits --fan-in 784 --fan-out 300');
-  program.addCommand(runCommand());
-  program.addCommand(initsCommand());
-  program.addCommand(showCommand());
-  program.addCommand(benchCommand());
-  program.addCommand(theoryCommand());
-  program.addCommand(sweepCommand());
-  program.addCommand(compareCommand());
-  program.addCommand(mergeCommand());
-  program.addCommand(lsCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(tensorboardCommand());
-  program.addCommand(nativeCommand());
+  const requested = requestedCommand(argv);
+  for (const name of requested === undefined ? Object.keys(COMMANDS) : [requested]) program.addCommand(await COMMANDS[name]());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
@@ -81,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   handleOutputErrors();
   exitOnSignal();
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
