@@ -178,8 +178,8 @@ const INIT_CASES: [string, string[], (i: number, o: number) => number][] = [
   ['lecun-uniform', [], (i) => Math.sqrt(3 / i) / Math.sqrt(3)],
   ['normal:0.03', [], () => 0.03],
   ['uniform:0.2', [], () => 0.2 / Math.sqrt(3)],
-  // Orthogonal through the CLI with a gain only: its QR of 784×300 costs seconds, the default gain 1
-  // is checked in-process (initializers.test), and a gain that run ignored fails this case.
+  // The default gain 1, and a gain that run would fail this case by ignoring.
+  ['orthogonal', [], (i, o) => 1 / Math.sqrt(Math.max(i, o))],
   ['orthogonal', ['--gain', '1.7'], (i, o) => 1.7 / Math.sqrt(Math.max(i, o))],
   ['book', ['--act', 'relu'], (i, o) => Math.SQRT2 * Math.sqrt(GLOROT_VAR(i, o))],
   ['book', ['--act', 'tanh'], (i, o) => 4 * Math.sqrt(GLOROT_VAR(i, o))], // the table's factor 4, on its (wrong) tanh row

@@ -4,6 +4,7 @@ import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
 import { UsageError } from '../src/config/errors.js';
 import { distributionStd, parseInit } from '../src/model/initializers.js';
+import { orthonormalFactor } from '../src/model/orthonormal.js';
 import { sampleWeights } from '../src/model/sampleWeights.js';
 import { meanStd } from './helpers.js';
 
@@ -50,9 +51,7 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
   });
   for (const [name, expectedStd] of Object.entries(EXPECTED_STD)) {
     test(name, () => {
-      // Orthogonal at 300×100: its QR (tf.linalg.qr) takes seconds at 784×300, and its std is fixed
-      // by orthonormality (checked exactly below), not sampled, so the smaller shape tests the same.
-      const [fanIn, fanOut] = name === 'orthogonal' ? [300, 100] : [FAN_IN, FAN_OUT];
+      const [fanIn, fanOut] = [FAN_IN, FAN_OUT];
       const target = expectedStd(fanIn, fanOut);
       const { mean, std } = meanStd(draw(name, fanIn, fanOut));
       assert.ok(Math.abs(std / target - 1) < 0.02, `std ${std} vs formula ${target}`);
@@ -86,7 +85,7 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
     assert.ok(Math.abs(std / Math.sqrt(2 / FAN_IN) - 0.8796) < 0.02, `uncorrected std ratio ${std / Math.sqrt(2 / FAN_IN)}`);
   });
 
-  for (const [fanIn, fanOut] of [[300, 100], [100, 300], [64, 64]]) {
+  for (const [fanIn, fanOut] of [[784, 300], [100, 300], [64, 64]]) {
     test(`orthogonal ${fanIn}×${fanOut} has orthonormal columns or rows, times the gain`, () => {
       const gain = 1.5;
       const values = draw('orthogonal', fanIn, fanOut, 'relu', gain);
@@ -100,6 +99,21 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
     });
   }
 
+  test("orthogonal is tf.linalg.qr's Q of the same seeded Gaussian draw, R's diagonal signs folded in", () => {
+    // The reference: tfjs's own QR (float32, Householder in tfjs ops) on the draw sampleWeights makes.
+    for (const [fanIn, fanOut] of [[60, 20], [20, 60]]) {
+      const [rows, cols] = [Math.max(fanIn, fanOut), Math.min(fanIn, fanOut)];
+      const expected = tf.tidy(() => {
+        const [q, r] = tf.linalg.qr(tf.randomNormal([rows, cols], 0, 1, 'float32', 1234));
+        const folded = tf.mul(q, tf.sign(tf.sum(tf.mul(r, tf.eye(cols)), 0)));
+        return (fanIn >= fanOut ? folded : tf.transpose(folded)).dataSync();
+      });
+      const actual = draw('orthogonal', fanIn, fanOut);
+      // float32 QR against float64: agreement to ~1e-6 of entries of size ~1/√60.
+      for (let i = 0; i < actual.length; i++) assert.ok(Math.abs(actual[i] - expected[i]) < 2e-5, `${fanIn}×${fanOut} entry ${i}: ${actual[i]} vs ${expected[i]}`);
+    }
+  });
+
   test('the same seed gives the same weights; another seed different ones', () => {
     const dist = parseInit('he').distribution(50, 40, { act: 'relu', gain: 1 });
     const a = sampleWeights(dist, 50, 40, 99);
@@ -110,6 +124,54 @@ describe('initializers: empirical mean and std on a 784×300 draw match the form
     tf.dispose([a, b, c]);
   });
 });
+
+describe('orthonormalFactor: Q of A = QR, in float64', () => {
+  // A fixed, non-symmetric 5×3 matrix with a negative pivot, so a sign fold is exercised.
+  const A = [
+    [-2, 1, 3],
+    [1, 4, -1],
+    [0.5, -3, 2],
+    [3, 0, 1],
+    [-1, 2, 5],
+  ];
+  const [rows, cols] = [A.length, A[0].length];
+  const q = orthonormalFactor(A.flat(), rows, cols);
+  const Q = (i: number, j: number) => q[i * cols + j];
+
+  test('QᵀQ = I to float64 rounding', () => {
+    for (let j = 0; j < cols; j++) {
+      for (let k = 0; k < cols; k++) {
+        let dot = 0;
+        for (let i = 0; i < rows; i++) dot += Q(i, j) * Q(i, k);
+        assert.ok(Math.abs(dot - (j === k ? 1 : 0)) < 1e-14, `column ${j}·${k} = ${dot}`);
+      }
+    }
+  });
+
+  test('R = QᵀA is upper triangular with a positive diagonal, and QR = A', () => {
+    const R = (j: number, k: number) => A.reduce((sum, row, i) => sum + Q(i, j) * row[k], 0);
+    for (let j = 0; j < cols; j++) {
+      assert.ok(R(j, j) > 0, `R[${j}][${j}] = ${R(j, j)}`);
+      for (let k = 0; k < j; k++) assert.ok(Math.abs(R(j, k)) < 1e-13, `R[${j}][${k}] = ${R(j, k)} below the diagonal`);
+    }
+    for (let i = 0; i < rows; i++) {
+      for (let k = 0; k < cols; k++) {
+        let qr = 0;
+        for (let j = 0; j < cols; j++) qr += Q(i, j) * R(j, k);
+        assert.ok(Math.abs(qr - A[i][k]) < 1e-13, `(QR)[${i}][${k}] = ${qr} vs ${A[i][k]}`);
+      }
+    }
+    // Gram-Schmidt by hand on the first column: q₀ = a₀/‖a₀‖ (‖a₀‖ = √15.25), positive diagonal.
+    const norm = Math.sqrt(4 + 1 + 0.25 + 9 + 1);
+    for (let i = 0; i < rows; i++) assert.ok(Math.abs(Q(i, 0) - A[i][0] / norm) < 1e-15, `q₀[${i}]`);
+  });
+
+  test('a wide matrix or a wrong length is refused', () => {
+    assert.throws(() => orthonormalFactor(new Float64Array(6), 2, 3), /rows ≥ cols/);
+    assert.throws(() => orthonormalFactor(new Float64Array(5), 3, 2), /5 values for 3×2/);
+  });
+});
+
 
 describe("the book's Table 11-1 (Géron, 1st ed., ch. 11)", () => {
   const fanSum = FAN_IN + FAN_OUT;

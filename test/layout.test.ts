@@ -231,7 +231,7 @@ describe('the run header', () => {
     const result = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '30', '--width', '8', '--act', 'leaky-relu', '--alpha', '0.2', '--gain', '1.5', '--optimizer', 'momentum', '--momentum', '0.8', '--standardize', '--quiet', '--out', out, ...QUICK]);
     assert.equal(result.status, 0, result.stderr);
     const header = result.stdout.split('\n')[0];
-    // --gain is said only with --init orthogonal (whose QR factorization is too slow for this test).
+    // --gain is said only with --init orthogonal (he here).
     assert.match(header, /^leaky-relu alpha 0\.2 · he · 30 hidden layers \[300, 8×29\] · momentum 0\.8 lr 0\.05 · batch 64 · steps 0 · seed 42 · gaussian · standardized · train size 500 · test size 200 · probe size 100 · /);
     assert.doesNotMatch(header, /gain/);
   });

@@ -1,6 +1,7 @@
 /**
  * Theory against measurement: `vgrad theory` beside `vgrad run --steps 0` on N(0,1) inputs, nets
- * of width 500 (the orthogonal one 100), every layer.
+ * of width 500, every layer (orthogonal ones too: their rows are exactly orthonormal, so the Gaussian
+ * bound below over-covers them).
  *
  * Tolerance, on ln(measured ÷ predicted), is 3 standard deviations of an upper bound on the
  * sampling noise of one finite net measured on one probe batch:
@@ -22,15 +23,6 @@ import { overlayForRecord } from '../src/theory/overlay.js';
 import { runCli, tempDir } from './helpers.js';
 
 const WIDTHS = [500, 500, 500, 500, 500];
-/**
- * The orthogonal net is 100 wide: drawing an orthogonal matrix (tf.linalg.qr, one step per column)
- * costs about 6 s per 500×500 layer on wasm, and 784→500→…→500 was a tenth of the whole suite. Its
- * bound widens accordingly (3·√(10/100) ≈ 0.95 at the top layer, 3·√(2/100) ≈ 0.42 at layer 1), still
- * below the ln of a gain² that was missed (ln 1.69 = 0.52 at layer 1, growing by 0.52 per layer to 2.6)
- * or of a fan_in/max(fan_in, fan_out) factor applied the wrong way round (ln 7.84 = 2.1 at layer 1).
- */
-const ORTHOGONAL_WIDTHS = [100, 100, 100, 100, 100];
-const widthsOf = (config: string[]) => (config.includes('orthogonal') ? ORTHOGONAL_WIDTHS : WIDTHS);
 const PROBE = 512;
 const SDS = 3;
 
@@ -66,7 +58,7 @@ function measureAndPredict(config: string[], seed: number): { run: RunJson; theo
   const key = [...config, seed].join(' ');
   const known = measured.get(key);
   if (known) return known;
-  const common = [...config, '--layers', widthsOf(config).join(','), '--data', 'gaussian', '--seed', String(seed)];
+  const common = [...config, '--layers', WIDTHS.join(','), '--data', 'gaussian', '--seed', String(seed)];
   const run = runCli(['run', ...common, '--steps', '0', '--train-size', '64', '--test-size', String(PROBE), '--probe-size', String(PROBE), '--json', '--quiet', '--out', out]);
   assert.equal(run.status, 0, run.stderr);
   const theory = runCli(['theory', ...common, '--json']);
@@ -79,8 +71,8 @@ function measureAndPredict(config: string[], seed: number): { run: RunJson; theo
 describe('mean-field prediction vs one measured net at width 500 (--data gaussian, probe 512)', () => {
   for (const config of CONFIGS) {
     test(config.join(' '), () => {
-      const widths = [...widthsOf(config), 10];
-      const hiddenSum = widthsOf(config).reduce((sum, n) => sum + 2 / n, 0);
+      const widths = [...WIDTHS, 10];
+      const hiddenSum = WIDTHS.reduce((sum, n) => sum + 2 / n, 0);
       const { run, theory } = measureAndPredict(config, 7);
       const outputGradVar = run.layers[run.layers.length - 1].initial.gradVar;
       let forwardSum = 0;
