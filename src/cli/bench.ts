@@ -3,10 +3,9 @@ import { Command } from 'commander';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { writeFileAtomic } from '../store/runStore.js';
-import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from '../config/numbers.js';
+import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, FlagValueError, readFlag } from '../config/numbers.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
 import type { BackendInfo } from '../backend/select.js';
@@ -39,17 +38,14 @@ interface BenchFlags {
   tolerance: string;
 }
 
-/** Each flag's schema; errors read "--chunks must be an integer ≥ 1 (got 'abc')" (the strict number rules of vgrad run). */
-const flagsSchema = {
+/** Each flag's reader; errors read "--chunks must be an integer ≥ 1 (got 'abc')" (the strict number rules of vgrad run). */
+const flagReaders = {
   depths: decimalIntegerList(1, '2,10,30'),
-  acts: z.string().transform((text, ctx) => {
+  acts: (text: string): ActivationName[] => {
     const acts = text.split(',').map((name) => name.trim().toLowerCase());
-    if (!acts.every((act) => (ACTIVATIONS as readonly string[]).includes(act))) {
-      ctx.addIssue({ code: 'custom', message: `must be a comma list of ${ACTIVATIONS.join(', ')}` });
-      return z.NEVER;
-    }
+    if (!acts.every((act) => (ACTIVATIONS as readonly string[]).includes(act))) throw new FlagValueError(`must be a comma list of ${ACTIVATIONS.join(', ')}`);
     return acts as ActivationName[];
-  }),
+  },
   batches: decimalIntegerList(1, '64,256'),
   chunks: decimalInteger(1),
   logEvery: decimalInteger(1),
@@ -59,19 +55,13 @@ const flagsSchema = {
   tolerance: decimalNumber('a number in (0, 1)', (value) => value > 0 && value < 1),
 };
 
-type BenchSettings = { [K in keyof typeof flagsSchema]: z.output<(typeof flagsSchema)[K]> };
+type BenchSettings = { [K in keyof typeof flagReaders]: ReturnType<(typeof flagReaders)[K]> };
 
 function parseBenchFlags(flags: BenchFlags): BenchSettings {
   const settings: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(flagsSchema)) {
-    const text = flags[key as keyof typeof flagsSchema];
-    const result = (schema as z.ZodType).safeParse(text);
-    if (!result.success) {
-      const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-      const hint = (result.error.issues[0] as { params?: { hint?: string } }).params?.hint;
-      throw new UsageError(`${flag} ${result.error.issues[0].message} (got '${text}')${hint ? `; ${hint}` : ''}`);
-    }
-    settings[key] = result.data;
+  for (const [key, read] of Object.entries(flagReaders)) {
+    const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    settings[key] = readFlag<string, unknown>(flag, read, flags[key as keyof typeof flagReaders]);
   }
   return settings as BenchSettings;
 }
@@ -244,7 +234,7 @@ export function benchCommand(): Command {
 function backendList(flags: BenchFlags, command: Command): BackendChoice[] {
   const single = flags.backend;
   const allowed = `a comma list of ${BACKEND_CHOICES.join(', ')}`;
-  if (flags.backends === undefined) return [parseFlag('backend', backendChoice, single)];
+  if (flags.backends === undefined) return [readFlag('--backend', backendChoice, single)];
   const names = flags.backends.split(',').map((name) => name.trim().toLowerCase());
   if (names.some((name) => !(BACKEND_CHOICES as readonly string[]).includes(name))) throw new UsageError(`--backends must be ${allowed} (got '${flags.backends}')`);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
@@ -254,12 +244,6 @@ function backendList(flags: BenchFlags, command: Command): BackendChoice[] {
 }
 
 const backendChoice = caseInsensitiveChoice(BACKEND_CHOICES);
-
-function parseFlag<T>(key: string, schema: z.ZodType<T>, text: string): T {
-  const result = schema.safeParse(text);
-  if (!result.success) throw new UsageError(`--${key} ${result.error.issues[0].message} (got '${text}')`);
-  return result.data;
-}
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;

@@ -1,6 +1,6 @@
 /**
  * The one table of `vgrad run`'s options. Each entry is the whole definition of one setting: its
- * key, flag, value name, help, default and the schema that reads what the user typed. The
+ * key, flag, value name, help, default and the reader that turns what the user typed into its value. The
  * commander options, the raw flag type, DEFAULTS and the parsed option types are all derived from
  * it, so a new setting is one entry (plus its use).
  *
@@ -8,12 +8,10 @@
  * told apart from "--depth is 2 by default". Defaults are applied afterwards, in readRunOptions.
  */
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
 import { ACTIVATIONS } from '../model/activations.js';
-import { UsageError } from './errors.js';
-import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber } from './numbers.js';
+import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from './numbers.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -36,7 +34,10 @@ export const FIRST_WIDTH = 300;
  */
 export type OptionKind = 'int' | 'number' | 'enum' | 'string' | 'boolean' | 'list';
 
-export interface RunOptionSpec<K extends string = string, S extends z.ZodType = z.ZodType, D = unknown> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyReader = FlagReader<any, unknown>;
+
+export interface RunOptionSpec<K extends string = string, R extends AnyReader = AnyReader, D = unknown> {
   /** The RunConfig field (and commander's attribute name for the flag). */
   key: K;
   flag: `--${string}`;
@@ -49,18 +50,21 @@ export interface RunOptionSpec<K extends string = string, S extends z.ZodType = 
   /** Used when the flag is absent; null means "not set" (the option then has a derived value). */
   default: D;
   /** Reads the flag's raw value (a string, or true for a switch) into its typed value. */
-  schema: S;
+  read: R;
 }
 
-function option<const K extends string, S extends z.ZodType, const D extends z.output<S> | null>(spec: RunOptionSpec<K, S, D>): RunOptionSpec<K, S, D> {
+function option<const K extends string, R extends AnyReader, const D extends ReturnType<R> | null>(spec: RunOptionSpec<K, R, D>): RunOptionSpec<K, R, D> {
   return spec;
 }
+
+const anyText: FlagReader<string, string> = (text) => text;
+const aSwitch: FlagReader<boolean, boolean> = (on) => on;
 
 const positive = () => decimalNumber('a number > 0', (value) => value > 0);
 
 export const RUN_OPTIONS = [
-  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, schema: decimalInteger(1, MAX_DEPTH) }),
-  option({ key: 'width', flag: '--width', valueName: 'n', kind: 'int', help: 'units in hidden layers 2..depth', default: 100, schema: decimalInteger(1) }),
+  option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, read: decimalInteger(1, MAX_DEPTH) }),
+  option({ key: 'width', flag: '--width', valueName: 'n', kind: 'int', help: 'units in hidden layers 2..depth', default: 100, read: decimalInteger(1) }),
   option({
     key: 'layers',
     flag: '--layers',
@@ -68,10 +72,10 @@ export const RUN_OPTIONS = [
     kind: 'list',
     help: 'hidden layer widths, e.g. 300,100,100 (instead of --depth/--width)',
     default: null,
-    schema: decimalIntegerList(1, '300,100,100'),
+    read: decimalIntegerList(1, '300,100,100'),
   }),
-  option({ key: 'act', flag: '--act', valueName: 'name', kind: 'enum', choices: ACTIVATIONS, help: `activation: ${ACTIVATIONS.join(', ')}`, default: 'relu', schema: caseInsensitiveChoice(ACTIVATIONS) }),
-  option({ key: 'alpha', flag: '--alpha', valueName: 'x', kind: 'number', help: 'leaky-relu negative slope', default: 0.01, schema: decimalNumber('a number ≥ 0', (value) => value >= 0) }),
+  option({ key: 'act', flag: '--act', valueName: 'name', kind: 'enum', choices: ACTIVATIONS, help: `activation: ${ACTIVATIONS.join(', ')}`, default: 'relu', read: caseInsensitiveChoice(ACTIVATIONS) }),
+  option({ key: 'alpha', flag: '--alpha', valueName: 'x', kind: 'number', help: 'leaky-relu negative slope', default: 0.01, read: decimalNumber('a number ≥ 0', (value) => value >= 0) }),
   option({
     key: 'init',
     flag: '--init',
@@ -79,11 +83,11 @@ export const RUN_OPTIONS = [
     kind: 'string',
     help: "initializer (see 'vgrad inits'): normal1, standard, xavier, he, lecun, orthogonal, book, normal:STD, uniform:R, vs:…",
     default: 'he',
-    schema: z.string(),
+    read: anyText,
   }),
-  option({ key: 'gain', flag: '--gain', valueName: 'x', kind: 'number', help: 'gain of the orthogonal initializer', default: 1, schema: positive() }),
-  option({ key: 'optimizer', flag: '--optimizer', valueName: 'name', kind: 'enum', choices: OPTIMIZERS, help: OPTIMIZERS.join(', '), default: 'sgd', schema: caseInsensitiveChoice(OPTIMIZERS) }),
-  option({ key: 'lr', flag: '--lr', valueName: 'x', kind: 'number', help: 'learning rate', default: 0.05, schema: positive() }),
+  option({ key: 'gain', flag: '--gain', valueName: 'x', kind: 'number', help: 'gain of the orthogonal initializer', default: 1, read: positive() }),
+  option({ key: 'optimizer', flag: '--optimizer', valueName: 'name', kind: 'enum', choices: OPTIMIZERS, help: OPTIMIZERS.join(', '), default: 'sgd', read: caseInsensitiveChoice(OPTIMIZERS) }),
+  option({ key: 'lr', flag: '--lr', valueName: 'x', kind: 'number', help: 'learning rate', default: 0.05, read: positive() }),
   option({
     key: 'momentum',
     flag: '--momentum',
@@ -91,12 +95,12 @@ export const RUN_OPTIONS = [
     kind: 'number',
     help: 'momentum coefficient for --optimizer momentum',
     default: 0.9,
-    schema: decimalNumber('a number in [0, 1)', (value) => value >= 0 && value < 1),
+    read: decimalNumber('a number in [0, 1)', (value) => value >= 0 && value < 1),
   }),
-  option({ key: 'batch', flag: '--batch', valueName: 'n', kind: 'int', help: 'minibatch size', default: 64, schema: decimalInteger(1) }),
-  option({ key: 'steps', flag: '--steps', valueName: 'n', kind: 'int', help: 'training steps; 0 measures the net at initialization only', default: 250, schema: decimalInteger(0) }),
-  option({ key: 'epochs', flag: '--epochs', valueName: 'x', kind: 'number', help: 'train for this many passes over the training split instead of --steps', default: null, schema: positive() }),
-  option({ key: 'seed', flag: '--seed', valueName: 'n', kind: 'int', help: 'seed for initialization, data split and shuffling', default: 42, schema: decimalInteger(0) }),
+  option({ key: 'batch', flag: '--batch', valueName: 'n', kind: 'int', help: 'minibatch size', default: 64, read: decimalInteger(1) }),
+  option({ key: 'steps', flag: '--steps', valueName: 'n', kind: 'int', help: 'training steps; 0 measures the net at initialization only', default: 250, read: decimalInteger(0) }),
+  option({ key: 'epochs', flag: '--epochs', valueName: 'x', kind: 'number', help: 'train for this many passes over the training split instead of --steps', default: null, read: positive() }),
+  option({ key: 'seed', flag: '--seed', valueName: 'n', kind: 'int', help: 'seed for initialization, data split and shuffling', default: 42, read: decimalInteger(0) }),
   option({
     key: 'data',
     flag: '--data',
@@ -104,13 +108,12 @@ export const RUN_OPTIONS = [
     kind: 'string',
     help: 'mnist (embedded 10k digits), gaussian, or idx:DIR (MNIST/Fashion-MNIST IDX files)',
     default: 'mnist',
-    schema: z.string().transform((text, ctx) => {
+    read: (text: string) => {
       const lowered = text.trim().toLowerCase();
       if (lowered === 'mnist' || lowered === 'gaussian') return lowered;
       if (lowered.startsWith('idx:')) return `idx:${text.trim().slice('idx:'.length)}`; // the folder keeps its case
-      ctx.addIssue({ code: 'custom', message: 'is not a data source; allowed: mnist, gaussian, idx:DIR', params: { valueFirst: true } });
-      return z.NEVER;
-    }),
+      throw new FlagValueError('is not a data source; allowed: mnist, gaussian, idx:DIR', undefined, true);
+    },
   }),
   option({
     key: 'trainSize',
@@ -119,7 +122,7 @@ export const RUN_OPTIONS = [
     kind: 'int',
     help: `training samples (mnist, gaussian: ${DEFAULT_TRAIN_SIZE}; idx: all), stratified`,
     default: null,
-    schema: decimalInteger(1),
+    read: decimalInteger(1),
   }),
   option({
     key: 'testSize',
@@ -128,9 +131,9 @@ export const RUN_OPTIONS = [
     kind: 'int',
     help: `test samples (mnist, gaussian: ${DEFAULT_TEST_SIZE}; idx: all), stratified`,
     default: null,
-    schema: decimalInteger(1),
+    read: decimalInteger(1),
   }),
-  option({ key: 'standardize', flag: '--standardize', kind: 'boolean', help: 'standardize each pixel with the training split mean and std', default: false, schema: z.boolean() }),
+  option({ key: 'standardize', flag: '--standardize', kind: 'boolean', help: 'standardize each pixel with the training split mean and std', default: false, read: aSwitch }),
   option({
     key: 'probeSize',
     flag: '--probe-size',
@@ -138,9 +141,9 @@ export const RUN_OPTIONS = [
     kind: 'int',
     help: `held-out samples in the fixed probe batch (default ${PROBE_SIZE}, or the whole test split if smaller; more than the test split is refused)`,
     default: null,
-    schema: decimalInteger(1),
+    read: decimalInteger(1),
   }),
-  option({ key: 'logEvery', flag: '--log-every', valueName: 'k', kind: 'int', help: 'probe every K steps (and at step 0 and the end)', default: 100, schema: decimalInteger(1) }),
+  option({ key: 'logEvery', flag: '--log-every', valueName: 'k', kind: 'int', help: 'probe every K steps (and at step 0 and the end)', default: 100, read: decimalInteger(1) }),
   option({
     key: 'backend',
     flag: '--backend',
@@ -149,7 +152,7 @@ export const RUN_OPTIONS = [
     choices: BACKEND_CHOICES,
     help: BACKEND_CHOICES.join(', '),
     default: 'auto',
-    schema: caseInsensitiveChoice(BACKEND_CHOICES),
+    read: caseInsensitiveChoice(BACKEND_CHOICES),
   }),
   option({
     key: 'threads',
@@ -158,7 +161,7 @@ export const RUN_OPTIONS = [
     kind: 'int',
     help: "compute threads of the native backend (TensorFlow's intra- and inter-op pools; default: TensorFlow's, one per core); wasm and cpu run 1 and refuse more",
     default: null,
-    schema: decimalInteger(1),
+    read: decimalInteger(1),
   }),
   option({
     key: 'saveWeights',
@@ -167,15 +170,12 @@ export const RUN_OPTIONS = [
     kind: 'list',
     help: 'write the weights as safetensors in the run folder: init (weights-step0.safetensors), final (weights-final.safetensors), or init,final',
     default: null,
-    schema: z.string().transform((text, ctx) => {
+    read: (text: string) => {
       const picks = text.split(',').map((part) => part.trim().toLowerCase());
       const bad = picks.find((part) => part !== 'init' && part !== 'final');
-      if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `has '${bad}'; allowed: init, final, or init,final` });
-        return z.NEVER;
-      }
+      if (bad !== undefined) throw new FlagValueError(`has '${bad}'; allowed: init, final, or init,final`);
       return [...new Set(picks)].sort().reverse() as ('init' | 'final')[];
-    }),
+    },
   }),
   option({
     key: 'initFrom',
@@ -184,7 +184,7 @@ export const RUN_OPTIONS = [
     kind: 'string',
     help: 'start from the weights in a safetensors file (layers.N.weight out×in, layers.N.bias), e.g. a run\'s weights-step0.safetensors, instead of --init',
     default: null,
-    schema: z.string().min(1, { error: 'must be a file path' }),
+    read: nonEmptyText('must be a file path'),
   }),
   option({
     key: 'tensorboard',
@@ -193,19 +193,19 @@ export const RUN_OPTIONS = [
     kind: 'string',
     help: 'also write a TensorBoard event file to DIR/<run-id>/ (probe statistics, loss, accuracy, config, hparams)',
     default: null,
-    schema: z.string().min(1, { error: 'must be a folder path' }),
+    read: nonEmptyText('must be a folder path'),
   }),
-  option({ key: 'out', flag: '--out', valueName: 'dir', kind: 'string', help: 'root folder for stored runs', default: 'results', schema: z.string().min(1, { error: 'must be a folder path' }) }),
+  option({ key: 'out', flag: '--out', valueName: 'dir', kind: 'string', help: 'root folder for stored runs', default: 'results', read: nonEmptyText('must be a folder path') }),
 ] as const;
 
 type Entry = (typeof RUN_OPTIONS)[number];
 export type RunOptionKey = Entry['key'];
 
 /** Raw flag values as commander hands them over: strings, true for a switch, or absent. */
-export type RawRunOptions = { [E in Entry as E['key']]?: z.input<E['schema']> };
+export type RawRunOptions = { [E in Entry as E['key']]?: Parameters<E['read']>[0] };
 
 /** Every option with its typed value; null where an option is unset (it is then derived). */
-export type RunOptionValues = { [E in Entry as E['key']]: z.output<E['schema']> | E['default'] };
+export type RunOptionValues = { [E in Entry as E['key']]: ReturnType<E['read']> | E['default'] };
 
 /** The values `vgrad run` uses when a flag is absent (derived from the table), FIRST_WIDTH and PROBE_SIZE. */
 export const DEFAULTS = {
@@ -238,16 +238,8 @@ export function addRunOptions(cmd: Command, describe?: (entry: Entry, help: stri
   return cmd;
 }
 
-/** "--seed must be an integer ≥ 0 (got '0x10'); decimal digits only", or "--data 'x' is not …" (params.valueFirst). */
-function usageLine(entry: Entry, text: unknown, issue: z.core.$ZodIssue): string {
-  const params = (issue.code === 'custom' ? issue.params : undefined) as { hint?: string; valueFirst?: boolean } | undefined;
-  if (params?.valueFirst) return `${entry.flag} '${String(text)}' ${issue.message}`;
-  const shown = typeof text === 'string' ? ` (got '${text}')` : '';
-  return `${entry.flag} ${issue.message}${shown}${params?.hint ? `; ${params.hint}` : ''}`;
-}
-
 /**
- * Reads each option's raw value with its schema and applies the defaults to the absent ones.
+ * Reads each option's raw value with its reader and applies the defaults to the absent ones.
  * Returns the values and the keys the user gave. Throws a one-line UsageError naming the flag.
  */
 export function readRunOptions(raw: RawRunOptions): { values: RunOptionValues; given: Set<RunOptionKey> } {
@@ -260,9 +252,7 @@ export function readRunOptions(raw: RawRunOptions): { values: RunOptionValues; g
       values[entry.key] = entry.default;
       continue;
     }
-    const result = (entry.schema as z.ZodType).safeParse(text);
-    if (!result.success) throw new UsageError(usageLine(entry, text, result.error.issues[0]));
-    values[entry.key] = result.data;
+    values[entry.key] = readFlag(entry.flag, entry.read as AnyReader, text);
     given.add(entry.key);
   }
   return { values: values as RunOptionValues, given };
