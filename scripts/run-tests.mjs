@@ -7,6 +7,13 @@
  *
  *   node scripts/run-tests.mjs                 # the whole suite
  *   node scripts/run-tests.mjs flags record    # only dist/test/flags.test.js and record.test.js
+ *   node scripts/run-tests.mjs --backend-dependent   # only the files that exercise the backend
+ *
+ * --backend-dependent is the second backend's pass in .ci/run (VGRAD_BACKEND=tensorflow after the
+ * whole suite on wasm): the files of ON_EVERY_BACKEND, whose subject is what the backend computes
+ * or how a process running it behaves. The others test parsing, storage, reports, sweep
+ * bookkeeping, theory, the terminal and the docs, which no backend changes; they are listed as
+ * not re-run, with that reason.
  *
  * Output: spec on a terminal, TAP otherwise (as node --test). Exit 1 when any test fails.
  * Re-measure the order with: node --test --test-concurrency=2 --test-reporter=./scripts/test-durations.mjs dist/test/
@@ -22,15 +29,37 @@ const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test'
 /** Longest first, as measured on the n3-tests branch (2026-11-30, scripts/test-durations.mjs). */
 const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
 
+/**
+ * Files whose subject depends on the backend: the numbers a run computes (every flag's effect,
+ * record fields, probes, initializer draws, theory against measurement, flag rules on real nets,
+ * divergence), tensors and memory, what only the native backend does (threads, its log lines),
+ * and signals arriving while the backend computes. Every other file runs once, on the first backend.
+ * Not here on purpose: the PyTorch cross-check (interopPython) and bench. crossBackend holds every
+ * backend to the cpu one within 1e-5 (native) and 1e-3 (wasm) at the default net and depth 20, so
+ * agreement with PyTorch, checked on the first backend, carries over; bench times whatever backend
+ * runs with code that does not depend on it.
+ */
+const ON_EVERY_BACKEND = [
+  'flags', 'record', 'probes', 'signal', 'histograms', 'histogramBins', 'divergence', 'leaks', 'initializers', 'crossBackend',
+  'nativeBackend', 'verdicts', 'verdictsCli', 'theoryMeasured', 'signals',
+];
+
 const all = readdirSync(TESTS).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length)).sort();
-const wanted = process.argv.slice(2);
-for (const name of wanted) {
+const args = process.argv.slice(2);
+const backendDependent = args.includes('--backend-dependent');
+const wanted = args.filter((arg) => arg !== '--backend-dependent');
+for (const name of [...wanted, ...(backendDependent ? ON_EVERY_BACKEND : [])]) {
   if (!all.includes(name)) {
     console.error(`run-tests: no test file dist/test/${name}.test.js (build first: npx tsc -p tsconfig.json)`);
     process.exit(2);
   }
 }
-const chosen = wanted.length > 0 ? wanted : all;
+let chosen = wanted.length > 0 ? wanted : all;
+if (backendDependent) {
+  const once = chosen.filter((name) => !ON_EVERY_BACKEND.includes(name));
+  chosen = chosen.filter((name) => ON_EVERY_BACKEND.includes(name));
+  if (once.length > 0) console.error(`run-tests: not re-run on this backend (they do not depend on it; the first pass ran them): ${once.join(', ')}`);
+}
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
 const ordered = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 

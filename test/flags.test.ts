@@ -4,7 +4,7 @@
  * this file (or the literature), never taken from src/.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -32,6 +32,28 @@ function run(t: Context, args: string[], env: Record<string, string> = {}) {
   const [runId] = readdirSync(join(out, 'runs'));
   const metrics = readFileSync(join(out, 'runs', runId, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   return { record, metrics, stderr: result.stderr, out };
+}
+
+/**
+ * `vgrad sweep ARGS` (one worker) into a temp folder: each cell's record and metrics, keyed by the
+ * values the cell was given for `keys`, as typed (e.g. "tanh" or "book sigmoid"). A sweep parses
+ * each cell's flags with the option table `vgrad run` uses and runs it through the same
+ * runExperiment; it loads TensorFlow.js once for all cells, where a run per value would load it
+ * once per value. Each flag's own path through `vgrad run` is tested by a run of its own.
+ */
+function sweep(args: string[], keys: string[]): Map<string, { record: RunRecordJson; metrics: any[] }> {
+  const out = tempDir();
+  const result = runCli(['sweep', ...args, '--out', out, '--name', 'cells', '--jobs', '1', '--quiet']);
+  assert.equal(result.status, 0, result.stderr);
+  const dir = join(out, 'sweeps', 'cells');
+  const cells = new Map<string, { record: RunRecordJson; metrics: any[] }>();
+  for (const id of readdirSync(dir).filter((name) => existsSync(join(dir, name, 'cell.json')))) {
+    const overrides = JSON.parse(readFileSync(join(dir, id, 'cell.json'), 'utf8')).overrides as Record<string, string>;
+    const record = JSON.parse(readFileSync(join(dir, id, 'summary.json'), 'utf8'));
+    const metrics = readFileSync(join(dir, id, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    cells.set(keys.map((key) => overrides[key]).join(' '), { record, metrics });
+  }
+  return cells;
 }
 
 const layer = (record: RunRecordJson, index: number): Layer => record.layers[index - 1];
@@ -132,11 +154,17 @@ function matchesActivation(stats: Stats, act: string, alpha: number): string | n
 
 describe('--act and --alpha: layer-1 statistics are those of that φ on z ~ N(0, 4)', () => {
   const measured = new Map<string, Stats>();
+  // Every activation at the default α (0.01) in one sweep; leaky-relu at α 0.3 by `vgrad run --alpha`.
+  let cells: ReturnType<typeof sweep>;
+  before(() => {
+    cells = sweep([...ACT_ARGS, '--act', ACT_CASES.filter(([, alpha]) => alpha === 0.01).map(([act]) => act).join(',')], ['act']);
+  });
   for (const [act, alpha] of ACT_CASES) {
     const name = act === 'leaky-relu' ? `${act} --alpha ${alpha}` : act;
     test(name, (t) => {
-      const { record } = run(t, [...ACT_ARGS, '--act', act, '--alpha', String(alpha)]);
+      const { record } = alpha === 0.01 ? cells.get(act)! : run(t, [...ACT_ARGS, '--act', act, '--alpha', String(alpha)]);
       assert.equal(record.config.act, act);
+      assert.equal(record.config.alpha, alpha);
       const stats = layer(record, 1).initial;
       near(stats.preactVar, 4, 0.05, 'preactVar = 784 · (1/14)² = 4 (χ² over 235,200 weights and 76,800 pairs: < 1% sd)');
       const mismatch = matchesActivation(stats, act, alpha);
@@ -199,10 +227,24 @@ const STD_TOLERANCE = [0.0075, 0.03, 0.16];
 
 describe('--init and --gain: every layer\'s recorded weightStd follows the scheme\'s formula for its shape', () => {
   const records = new Map<string, RunRecordJson>();
+  // The schemes at the default act (relu) in one sweep, the book's tanh and sigmoid rows in another;
+  // --gain through `vgrad run`.
+  let cells: Map<string, RunRecordJson>;
+  before(() => {
+    const atRelu = INIT_CASES.filter(([, extra]) => extra.length === 0 || (extra[0] === '--act' && extra[1] === 'relu')).map(([name]) => name);
+    const bookActs = INIT_CASES.filter(([name, extra]) => name === 'book' && extra[0] === '--act' && extra[1] !== 'relu').map(([, extra]) => extra[1]);
+    cells = new Map();
+    for (const [key, { record }] of sweep([...INIT_ARGS, '--init', [...new Set(atRelu)].join(',')], ['init'])) cells.set(key, record);
+    for (const [key, { record }] of sweep([...INIT_ARGS, '--init', 'book', '--act', bookActs.join(',')], ['act'])) cells.set(`book --act ${key}`, record);
+  });
   for (const [name, extra, formula] of INIT_CASES) {
     const label = [name, ...extra].join(' ');
     test(label, (t) => {
-      const { record } = run(t, [...INIT_ARGS, '--init', name, ...extra]);
+      const fromSweep = extra.length === 0 ? cells.get(name) : extra[0] === '--act' ? (extra[1] === 'relu' ? cells.get(name) : cells.get(label)) : undefined;
+      const record = fromSweep ?? run(t, [...INIT_ARGS, '--init', name, ...extra]).record;
+      assert.equal(record.config.init, name, 'the record names the scheme');
+      if (extra[0] === '--act') assert.equal(record.config.act, extra[1]);
+      if (extra[0] === '--gain') assert.equal(record.config.gain, Number(extra[1]));
       records.set(label, record);
       SHAPES.forEach(([i, o], l) => {
         const stats = layer(record, l + 1).initial;

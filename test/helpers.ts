@@ -88,6 +88,14 @@ export function isStoredNonFinite(value: unknown): boolean {
   return value === '+Inf' || value === '-Inf' || value === 'NaN';
 }
 
+/**
+ * Environment for runCli in which @tensorflow/tfjs-node looks not installed, whether or not it is
+ * (the preload scripts/without-native.cjs): for the messages a machine without it gets.
+ */
+export function withoutNativeEnv(): Record<string, string> {
+  return { NODE_OPTIONS: `--require ${join(ROOT, 'scripts', 'without-native.cjs')}` };
+}
+
 let tensorFlowBlocker: Record<string, string> | undefined;
 
 /**

@@ -20,12 +20,17 @@ function python(args: string[], input?: string) {
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
 }
 
-/** null if every module imports, else why not (for the skip message). */
+const imports = new Map<string, string | null>();
+
+/** null if every module imports, else why not (for the skip message); asked once per set (importing torch costs seconds). */
 function missing(modules: string[]): string | null {
-  const r = python(['-c', `import ${modules.join(', ')}`]);
-  if (r.status === 0) return null;
-  const why = r.stderr.trim().split('\n').pop() || 'not runnable';
-  return `${PYTHON} cannot import ${modules.join(', ')} (${why}); install: apt-get install python3-torch libopenblas0-pthread; ${PYTHON} -m pip install --break-system-packages safetensors tensorboard`;
+  const key = modules.join(', ');
+  if (!imports.has(key)) {
+    const r = python(['-c', `import ${key}`]);
+    const why = r.stderr.trim().split('\n').pop() || 'not runnable';
+    imports.set(key, r.status === 0 ? null : `${PYTHON} cannot import ${key} (${why}); install: apt-get install python3-torch libopenblas0-pthread; ${PYTHON} -m pip install --break-system-packages safetensors tensorboard`);
+  }
+  return imports.get(key)!;
 }
 
 function skipUnless(t: TestContext, modules: string[]): boolean {
