@@ -27,7 +27,7 @@ import { spec, tap } from 'node:test/reporters';
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test');
 
 /** Longest first, as measured on the n3-tests branch (2026-11-30, scripts/test-durations.mjs). */
-const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
+const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interrupts', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
 
 /**
  * Files whose subject depends on the backend: the numbers a run computes (every flag's effect,
@@ -41,7 +41,7 @@ const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interopPython', 'opt
  */
 const ON_EVERY_BACKEND = [
   'flags', 'record', 'probes', 'signal', 'histograms', 'histogramBins', 'divergence', 'leaks', 'initializers', 'crossBackend',
-  'nativeBackend', 'verdicts', 'verdictsCli', 'theoryMeasured', 'signals',
+  'nativeBackend', 'verdicts', 'verdictsCli', 'theoryMeasured', 'interrupts',
 ];
 
 const all = readdirSync(TESTS).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length)).sort();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,6 +56,39 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   const result = spawnSync(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface Live {
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves when stderr contains `text`. */
+  waitFor(text: string | RegExp): Promise<void>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `vgrad ARGS` with stderr captured, so a test can act at a phase it reads from stderr. */
+export function startCli(args: string[], env: Record<string, string> = {}): Live {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const waiters: { match: string | RegExp; resolve: () => void }[] = [];
+  const seen = (m: string | RegExp) => (typeof m === 'string' ? stderr.includes(m) : m.test(stderr));
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    for (const w of waiters.splice(0)) (seen(w.match) ? w.resolve() : waiters.push(w));
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stderr: () => stderr,
+    exit,
+    waitFor: (match) =>
+      new Promise<void>((resolve, reject) => {
+        if (seen(match)) return resolve();
+        waiters.push({ match, resolve });
+        exit.then(() => reject(new Error(`exited before ${match}: ${stderr}`)));
+      }),
+  };
 }
 
 /** Exit 2, exactly one stderr line "vgrad: …" matching `message`, no stack trace, nothing on stdout. */
