@@ -24,7 +24,8 @@ export function isDiskError(error: unknown): error is DiskError {
 /** The plain words for an environment errno, or null for other errors. */
 export function environmentProblem(error: unknown): string | null {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code !== undefined && code in ENVIRONMENT_CODES ? ENVIRONMENT_CODES[code] : null;
+  // Own keys only: an error whose code is 'toString' is not a disk problem.
+  return typeof code === 'string' && Object.hasOwn(ENVIRONMENT_CODES, code) ? ENVIRONMENT_CODES[code] : null;
 }
 
 /**
