@@ -24,6 +24,7 @@ export const TESTS_FOR = {
   'model/activationOps.ts': ['probes'],
   'model/initializers.ts': ['initializers'],
   'model/sampleWeights.ts': ['initializers'],
+  'model/orthonormal.ts': ['initializers'],
   // mlp.ts and layerStats.ts: probes.test only (1 s; float64 references on small nets). signal.test
   // (20-layer nets, 4 s) would triple the run and leaks.test (6 s of training) more: a dropped
   // dispose() survives here, the suite catches it.
@@ -34,10 +35,16 @@ export const TESTS_FOR = {
   // same file measures real nets (8 s) and is left to the suite.
   'probes/verdicts.ts': ['verdicts:^verdict rules on hand-made statistics'],
   'probes/histograms.ts': ['histogramBins'],
+  'probes/binSpecs.ts': ['histogramBins'],
   'config/runConfig.ts': ['config'],
-  'config/numbers.ts': ['config'],
+  'config/numbers.ts': ['config', 'flagReaders'],
+  'config/options.ts': ['flagReaders'],
+  'config/errors.ts': ['config', 'flagReaders'],
   'store/runStore.ts': [STORE_IN_PROCESS],
-  'store/record.ts': [STORE_IN_PROCESS],
+  'store/record.ts': [STORE_IN_PROCESS, 'storeReaders'],
+  'store/recordSchema.ts': ['storeReaders'],
+  'store/metrics.ts': ['storeReaders'],
+  'store/diskErrors.ts': ['storeReaders'],
 };
 
 const active = process.env.__STRYKER_ACTIVE_MUTANT__;

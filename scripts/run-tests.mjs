@@ -8,6 +8,7 @@
  *   node scripts/run-tests.mjs                 # the whole suite
  *   node scripts/run-tests.mjs flags record    # only dist/test/flags.test.js and record.test.js
  *   node scripts/run-tests.mjs --backend-dependent   # only the files that exercise the backend
+ *   node scripts/run-tests.mjs --backend-dependent nativeInstall   # those and nativeInstall
  *
  * --backend-dependent is the second backend's pass in .ci/run (VGRAD_BACKEND=tensorflow after the
  * whole suite on wasm): the files of ON_EVERY_BACKEND, whose subject is what the backend computes
@@ -30,18 +31,18 @@ const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test'
 const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interrupts', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
 
 /**
- * Files whose subject depends on the backend: the numbers a run computes (every flag's effect,
- * record fields, probes, initializer draws, theory against measurement, flag rules on real nets,
- * divergence), tensors and memory, what only the native backend does (threads, its log lines),
- * and signals arriving while the backend computes. Every other file runs once, on the first backend.
- * Not here on purpose: the PyTorch cross-check (interopPython) and bench. crossBackend holds every
- * backend to the cpu one within 1e-5 (native) and 1e-3 (wasm) at the default net and depth 20, so
- * agreement with PyTorch, checked on the first backend, carries over; bench times whatever backend
- * runs with code that does not depend on it.
+ * Files whose subject is what the backend itself computes: probe statistics and the backward pass
+ * (probes, signal, histograms), initializer draws, training and every record field (record),
+ * non-finite values (divergence), tensors and memory (leaks), what only the native backend does
+ * (nativeBackend: threads, its log lines), signals arriving while it computes (interrupts), and
+ * crossBackend, which holds every per-layer statistic of each backend to the cpu one within 1e-5
+ * (native) and 1e-3 (wasm) at the default net and at depth 20. Every other file runs once, on the
+ * first backend: what they check on top of those numbers (each flag's effect on the config, the flag
+ * rules, theory against measurement, the PyTorch cross-check, bench) is code that does not depend on
+ * the backend, fed numbers that crossBackend shows agree.
  */
 const ON_EVERY_BACKEND = [
-  'flags', 'record', 'probes', 'signal', 'histograms', 'histogramBins', 'divergence', 'leaks', 'initializers', 'crossBackend',
-  'nativeBackend', 'verdicts', 'verdictsCli', 'theoryMeasured', 'interrupts',
+  'record', 'probes', 'signal', 'histograms', 'divergence', 'leaks', 'initializers', 'crossBackend', 'nativeBackend', 'interrupts',
 ];
 
 const all = readdirSync(TESTS).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length)).sort();
@@ -54,10 +55,10 @@ for (const name of [...wanted, ...(backendDependent ? ON_EVERY_BACKEND : [])]) {
     process.exit(2);
   }
 }
-let chosen = wanted.length > 0 ? wanted : all;
+// --backend-dependent with names: those files as well (.ci/run adds the one it deferred).
+const chosen = backendDependent ? [...new Set([...ON_EVERY_BACKEND, ...wanted])] : wanted.length > 0 ? wanted : all;
 if (backendDependent) {
-  const once = chosen.filter((name) => !ON_EVERY_BACKEND.includes(name));
-  chosen = chosen.filter((name) => ON_EVERY_BACKEND.includes(name));
+  const once = all.filter((name) => !chosen.includes(name));
   if (once.length > 0) console.error(`run-tests: not re-run on this backend (they do not depend on it; the first pass ran them): ${once.join(', ')}`);
 }
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
