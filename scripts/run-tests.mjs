@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm test` after the build: every dist/test/*.test.js once, two files at a time (node --test
- * --test-concurrency=2 does the same but starts the files in alphabetical order, so a long file that
+ * `npm test` after the build: every dist/test/*.test.js once, three files at a time (node --test
+ * --test-concurrency does the same but starts the files in alphabetical order, so a long file that
  * sorts last runs alone at the end). Here the files known to take longest start first and the rest
- * follow alphabetically: both workers finish at about the same time.
+ * follow alphabetically: the workers finish at about the same time. VGRAD_TEST_CONCURRENCY=N
+ * runs N at a time.
  *
  *   node scripts/run-tests.mjs                 # the whole suite
  *   node scripts/run-tests.mjs flags record    # only dist/test/flags.test.js and record.test.js
@@ -27,8 +28,8 @@ import { spec, tap } from 'node:test/reporters';
 
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test');
 
-/** Longest first, as measured on the n3-tests branch (2026-11-30, scripts/test-durations.mjs). */
-const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interrupts', 'interopPython', 'options', 'layout', 'bench', 'quickstart-slurm', 'theoryCli', 'theoryMeasured', 'interop', 'verdicts', 'verdictsCli', 'store', 'report', 'divergence', 'record', 'overlay', 'theory', 'leaks', 'data', 'terminal'];
+/** Longest first, as measured on main (2026-12-06, scripts/test-durations.mjs, wasm). */
+const SLOWEST_FIRST = ['sweep', 'quickstart-slurm', 'flags', 'interopPython', 'cli', 'options', 'layout', 'signals', 'bench', 'interop', 'theoryMeasured', 'report', 'theoryCli', 'interrupts', 'crossBackend', 'backendChoice', 'record', 'initSyntax', 'overlay', 'nativeInstall', 'terminal', 'verdictsCli', 'divergence', 'theory', 'store', 'verdicts', 'reportSignal', 'signal', 'leaks', 'storedMetrics', 'data'];
 
 /**
  * Files whose subject is what the backend itself computes: probe statistics and the backward pass
@@ -44,6 +45,13 @@ const SLOWEST_FIRST = ['sweep', 'flags', 'cli', 'signals', 'interrupts', 'intero
 const ON_EVERY_BACKEND = [
   'record', 'probes', 'signal', 'histograms', 'divergence', 'leaks', 'initializers', 'crossBackend', 'nativeBackend', 'interrupts',
 ];
+
+/**
+ * Files at a time. Three on two cores: a file waiting on Slurm's scheduler, Chromium, a Python import
+ * or a signal test's pause leaves its core idle, and a third file fills it (2 → 3 took the wasm pass
+ * from about 226 to 194 s of wall time on 2 cores, 2026-12-06).
+ */
+const CONCURRENCY = Number(process.env.VGRAD_TEST_CONCURRENCY ?? 3);
 
 const all = readdirSync(TESTS).filter((name) => name.endsWith('.test.js')).map((name) => name.slice(0, -'.test.js'.length)).sort();
 const args = process.argv.slice(2);
@@ -64,7 +72,7 @@ if (backendDependent) {
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
 const ordered = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
-const stream = run({ files: ordered.map((name) => join(TESTS, `${name}.test.js`)), concurrency: 2 });
+const stream = run({ files: ordered.map((name) => join(TESTS, `${name}.test.js`)), concurrency: CONCURRENCY });
 stream.on('test:fail', () => {
   process.exitCode = 1;
 });
