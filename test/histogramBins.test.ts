@@ -24,3 +24,45 @@ describe('the probe histogram, by hand', () => {
     assert.deepEqual(histogram([0.01, 0.1, 1], { kind: 'signed-log10', minExp: -2, maxExp: 1 }), [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
   });
 });
+
+describe('bin specifications, by hand (src/probes/binSpecs.ts)', () => {
+  test('which bins each activation gets, and how many counts a spec has', async () => {
+    const { actBinsFor, binCount, GRAD_BINS, UNBOUNDED_ACT_BINS } = await import('../src/probes/binSpecs.js');
+    assert.deepEqual(actBinsFor('sigmoid'), { kind: 'linear', low: 0, high: 1, bins: 20 });
+    assert.deepEqual(actBinsFor('softmax'), { kind: 'linear', low: 0, high: 1, bins: 20 });
+    assert.deepEqual(actBinsFor('tanh'), { kind: 'linear', low: -1, high: 1, bins: 20 });
+    assert.deepEqual(actBinsFor('softsign'), { kind: 'linear', low: -1, high: 1, bins: 20 });
+    for (const act of ['relu', 'elu', 'selu', 'leaky-relu', 'linear'] as const) assert.deepEqual(actBinsFor(act), { kind: 'signed-log10', minExp: -8, maxExp: 8 });
+    assert.deepEqual(UNBOUNDED_ACT_BINS, { kind: 'signed-log10', minExp: -8, maxExp: 8 });
+    assert.deepEqual(GRAD_BINS, { kind: 'signed-log10', minExp: -16, maxExp: 8 });
+    // linear: under, 4 bins, over, NaN; log with D = 3 decades: over, 3, tiny, 0, tiny, 3, over, NaN.
+    assert.equal(binCount({ kind: 'linear', low: -1, high: 1, bins: 4 }), 7);
+    assert.equal(binCount({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), 12);
+  });
+
+  test('decadeOf is floor(log10 x), exact on powers of ten, normal and subnormal', async () => {
+    const { decadeOf } = await import('../src/probes/binSpecs.js');
+    const cases: [number, number][] = [[1, 0], [9.999, 0], [10, 1], [0.1, -1], [0.0999, -2], [1e-300, -300], [5e-320, -320], [1e300, 300], [123456, 5], [2, 0], [1e-16, -16], [9.99e-17, -17]];
+    for (const [x, decade] of cases) assert.equal(decadeOf(x), decade, `decadeOf(${x})`);
+    for (let k = -300; k <= 300; k += 7) assert.equal(decadeOf(Number(`1e${k}`)), k, `1e${k}`);
+  });
+
+  test('binIndex agrees with the counted histogram, value by value', async () => {
+    const { binIndex } = await import('../src/probes/binSpecs.js');
+    const linear = { kind: 'linear', low: -1, high: 1, bins: 4 } as const;
+    const linearCases: [number, number][] = [[-2, 0], [-1, 1], [-0.75, 1], [-0.5, 2], [0, 3], [0.25, 3], [0.5, 4], [1, 4], [1.5, 5], [NaN, 6]];
+    for (const [x, index] of linearCases) assert.equal(binIndex(linear, x), index, `linear ${x}`);
+    const log = { kind: 'signed-log10', minExp: -2, maxExp: 1 } as const;
+    const logCases: [number, number][] = [[-50, 0], [-Infinity, 0], [-3, 1], [-0.3, 2], [-0.05, 3], [-1e-5, 4], [0, 5], [1e-5, 6], [0.01, 7], [0.5, 8], [5, 9], [10, 10], [Infinity, 10], [NaN, 11]];
+    for (const [x, index] of logCases) assert.equal(binIndex(log, x), index, `log ${x}`);
+  });
+
+  test('labels and chart positions, one per count', async () => {
+    const { binCenters, binLabels } = await import('../src/probes/binSpecs.js');
+    assert.deepEqual(binLabels({ kind: 'linear', low: -1, high: 1, bins: 4 }), ['< -1', '[-1, -0.5)', '[-0.5, 0)', '[0, 0.5)', '[0.5, 1]', '> 1', 'NaN']);
+    assert.deepEqual(binLabels({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), ['≤ -1e1', '-1e0', '-1e-1', '-1e-2', '(-1e-2, 0)', '0', '(0, 1e-2)', '+1e-2', '+1e-1', '+1e0', '≥ 1e1', 'NaN']);
+    // Linear: bin middles, the under/overflow half a bin outside; log: signed decades above the tiny bin.
+    assert.deepEqual(binCenters({ kind: 'linear', low: -1, high: 1, bins: 4 }), [-1.25, -0.75, -0.25, 0.25, 0.75, 1.25, NaN]);
+    assert.deepEqual(binCenters({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), [-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, NaN]);
+  });
+});
