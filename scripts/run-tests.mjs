@@ -20,7 +20,7 @@
  * Output: spec on a terminal, TAP otherwise (as node --test). Exit 1 when any test fails.
  * Re-measure the order with: node --test --test-concurrency=2 --test-reporter=./scripts/test-durations.mjs dist/test/
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
@@ -70,17 +70,7 @@ if (backendDependent) {
   if (once.length > 0) console.error(`run-tests: not re-run on this backend (they do not depend on it; the first pass ran them): ${once.join(', ')}`);
 }
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
-const byRank = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-/**
- * The files that need dev tools .ci/run may still be installing (test/helpers.ts testToolsSettled:
- * they wait for VGRAD_TEST_TOOLS_PENDING's file). While it is pending they start after the six
- * longest other files, about a minute and a half of the suite on 2 cores, instead of holding
- * workers idle at the start.
- */
-const NEEDS_TOOLS = ['quickstart-slurm', 'interopPython', 'layout', 'report'];
-const pending = process.env.VGRAD_TEST_TOOLS_PENDING && !existsSync(process.env.VGRAD_TEST_TOOLS_PENDING);
-const others = byRank.filter((name) => !NEEDS_TOOLS.includes(name));
-const ordered = pending ? [...others.slice(0, 6), ...byRank.filter((name) => NEEDS_TOOLS.includes(name)), ...others.slice(6)] : byRank;
+const ordered = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 const stream = run({ files: ordered.map((name) => join(TESTS, `${name}.test.js`)), concurrency: CONCURRENCY });
 stream.on('test:fail', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,27 +25,6 @@ export function removeTempDirs(): void {
 // node --test runs each test file in its own process: its folders go when that process ends,
 // whether the file passed or failed. (A process killed with SIGKILL cannot clean up; nothing can.)
 process.on('exit', removeTempDirs);
-
-/**
- * Waits, where .ci/run is still installing the dev tools some files need (Slurm, Chromium, PyTorch,
- * safetensors, TensorBoard), until it is done: .ci/run starts the suite at once and names in
- * VGRAD_TEST_TOOLS_PENDING a file it creates when the install has ended, whether or not it worked.
- * Called before a file looks for its tools, so "not installed" means not installable, not "not yet".
- * Elsewhere (the variable unset) it returns at once.
- */
-export async function testToolsSettled(): Promise<void> {
-  const marker = process.env.VGRAD_TEST_TOOLS_PENDING;
-  if (!marker || existsSync(marker)) return;
-  process.stderr.write('# waiting for .ci/run to finish installing the test tools\n');
-  const giveUp = Date.now() + 15 * 60_000;
-  while (!existsSync(marker)) {
-    if (Date.now() > giveUp) {
-      process.stderr.write(`# the test tools were still installing after 15 minutes (no ${marker}); going on without them\n`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /** Anything with an `after` hook: node:test's TestContext or SuiteContext. */
 interface AfterHook {

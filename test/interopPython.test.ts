@@ -10,9 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { ROOT, runCli, tempDir, testToolsSettled } from './helpers.js';
-
-await testToolsSettled();
+import { ROOT, runCli, tempDir } from './helpers.js';
 
 const PYTHON = process.env.VGRAD_PYTHON ?? '/usr/bin/python3';
 const SMALL = ['--data', 'gaussian', '--train-size', '200', '--test-size', '100', '--probe-size', '64', '--quiet'];

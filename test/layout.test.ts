@@ -15,9 +15,7 @@ import { logBar } from '../src/report/logBar.js';
 import { signedPercent } from '../src/report/signedPercent.js';
 import { formatEta } from '../src/cli/progress.js';
 import type { RunRecord } from '../src/store/record.js';
-import { BIN, ROOT, runCli, tempDir, testToolsSettled } from './helpers.js';
-
-await testToolsSettled();
+import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
 /** Every column the run table has; with --wide or piped output all must be there. */

@@ -13,9 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, ROOT, runCli, testToolsSettled } from './helpers.js';
-
-await testToolsSettled();
+import { BIN, ROOT, runCli } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vgrad-test-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));

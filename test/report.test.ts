@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { Resvg } from '@resvg/resvg-js';
-import { runCli, tempDir, testToolsSettled } from './helpers.js';
-
-await testToolsSettled();
+import { runCli, tempDir } from './helpers.js';
 
 const TINY = ['--data', 'gaussian', '--layers', '16,16,16', '--train-size', '200', '--test-size', '60', '--probe-size', '50', '--steps', '12', '--log-every', '4', '--quiet', '--json'];
 
