@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { BinSpec } from '../src/probes/binSpecs.js';
 
 describe('the probe histogram, by hand', () => {
   test('linear and signed-log10 bins of known values', async () => {
@@ -26,6 +27,9 @@ describe('the probe histogram, by hand', () => {
 });
 
 describe('bin specifications, by hand (src/probes/binSpecs.ts)', () => {
+  // [-1, 1] in 4 bins of 0.5 (7 counts); decades 1e-2…1e1, D = 3 (12 counts).
+  const LINEAR_4: BinSpec = { kind: 'linear', low: -1, high: 1, bins: 4 };
+  const LOG_3: BinSpec = { kind: 'signed-log10', minExp: -2, maxExp: 1 };
   test('which bins each activation gets, and how many counts a spec has', async () => {
     const { actBinsFor, binCount, GRAD_BINS, UNBOUNDED_ACT_BINS } = await import('../src/probes/binSpecs.js');
     assert.deepEqual(actBinsFor('sigmoid'), { kind: 'linear', low: 0, high: 1, bins: 20 });
@@ -36,8 +40,8 @@ describe('bin specifications, by hand (src/probes/binSpecs.ts)', () => {
     assert.deepEqual(UNBOUNDED_ACT_BINS, { kind: 'signed-log10', minExp: -8, maxExp: 8 });
     assert.deepEqual(GRAD_BINS, { kind: 'signed-log10', minExp: -16, maxExp: 8 });
     // linear: under, 4 bins, over, NaN; log with D = 3 decades: over, 3, tiny, 0, tiny, 3, over, NaN.
-    assert.equal(binCount({ kind: 'linear', low: -1, high: 1, bins: 4 }), 7);
-    assert.equal(binCount({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), 12);
+    assert.equal(binCount(LINEAR_4), 7);
+    assert.equal(binCount(LOG_3), 12);
   });
 
   test('decadeOf is floor(log10 x), exact on powers of ten, normal and subnormal', async () => {
@@ -49,20 +53,27 @@ describe('bin specifications, by hand (src/probes/binSpecs.ts)', () => {
 
   test('binIndex agrees with the counted histogram, value by value', async () => {
     const { binIndex } = await import('../src/probes/binSpecs.js');
-    const linear = { kind: 'linear', low: -1, high: 1, bins: 4 } as const;
+    const { histogram } = await import('../src/probes/histograms.js');
+    // One value: a single count, in bin `index` of the 7 (LINEAR_4) or 12 (LOG_3).
+    const oneAt = (length: number, index: number) => Array.from({ length }, (_, i) => (i === index ? 1 : 0));
     const linearCases: [number, number][] = [[-2, 0], [-1, 1], [-0.75, 1], [-0.5, 2], [0, 3], [0.25, 3], [0.5, 4], [1, 4], [1.5, 5], [NaN, 6]];
-    for (const [x, index] of linearCases) assert.equal(binIndex(linear, x), index, `linear ${x}`);
-    const log = { kind: 'signed-log10', minExp: -2, maxExp: 1 } as const;
+    for (const [x, index] of linearCases) {
+      assert.equal(binIndex(LINEAR_4, x), index, `linear ${x}`);
+      assert.deepEqual(histogram([x], LINEAR_4), oneAt(7, index), `linear histogram of ${x}`);
+    }
     const logCases: [number, number][] = [[-50, 0], [-Infinity, 0], [-3, 1], [-0.3, 2], [-0.05, 3], [-1e-5, 4], [0, 5], [1e-5, 6], [0.01, 7], [0.5, 8], [5, 9], [10, 10], [Infinity, 10], [NaN, 11]];
-    for (const [x, index] of logCases) assert.equal(binIndex(log, x), index, `log ${x}`);
+    for (const [x, index] of logCases) {
+      assert.equal(binIndex(LOG_3, x), index, `log ${x}`);
+      assert.deepEqual(histogram([x], LOG_3), oneAt(12, index), `log histogram of ${x}`);
+    }
   });
 
   test('labels and chart positions, one per count', async () => {
     const { binCenters, binLabels } = await import('../src/probes/binSpecs.js');
-    assert.deepEqual(binLabels({ kind: 'linear', low: -1, high: 1, bins: 4 }), ['< -1', '[-1, -0.5)', '[-0.5, 0)', '[0, 0.5)', '[0.5, 1]', '> 1', 'NaN']);
-    assert.deepEqual(binLabels({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), ['≤ -1e1', '-1e0', '-1e-1', '-1e-2', '(-1e-2, 0)', '0', '(0, 1e-2)', '+1e-2', '+1e-1', '+1e0', '≥ 1e1', 'NaN']);
+    assert.deepEqual(binLabels(LINEAR_4), ['< -1', '[-1, -0.5)', '[-0.5, 0)', '[0, 0.5)', '[0.5, 1]', '> 1', 'NaN']);
+    assert.deepEqual(binLabels(LOG_3), ['≤ -1e1', '-1e0', '-1e-1', '-1e-2', '(-1e-2, 0)', '0', '(0, 1e-2)', '+1e-2', '+1e-1', '+1e0', '≥ 1e1', 'NaN']);
     // Linear: bin middles, the under/overflow half a bin outside; log: signed decades above the tiny bin.
-    assert.deepEqual(binCenters({ kind: 'linear', low: -1, high: 1, bins: 4 }), [-1.25, -0.75, -0.25, 0.25, 0.75, 1.25, NaN]);
-    assert.deepEqual(binCenters({ kind: 'signed-log10', minExp: -2, maxExp: 1 }), [-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, NaN]);
+    assert.deepEqual(binCenters(LINEAR_4), [-1.25, -0.75, -0.25, 0.25, 0.75, 1.25, NaN]);
+    assert.deepEqual(binCenters(LOG_3), [-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, NaN]);
   });
 });
