@@ -43,8 +43,9 @@ describe('compare logic', () => {
 });
 
 describe('vgrad bench end to end (one tiny config)', () => {
-  // A 10-step probe interval keeps the cpu backend's share short (at the default 100 it was 35 CPU-s).
-  const quick = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2', '--log-every', '10'];
+  // A 10-step probe interval and a 64-sample probe batch keep the cpu backend's share short (at the
+  // default 100 steps it was 35 CPU-s; at the default 512 samples, 6.7 s against 2.9 s of wall time).
+  const quick = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2', '--log-every', '10', '--probe-size', '64'];
 
   test('--json is github-action-benchmark customBiggerIsBetter, with probes off and on', () => {
     const out = join(tempDir(), 'bench.json');
@@ -53,7 +54,7 @@ describe('vgrad bench end to end (one tiny config)', () => {
     const entries = JSON.parse(result.stdout);
     assertActionBenchmarkSchema(entries);
     assert.deepEqual(entries.map((e) => e.name), ['relu depth 1 batch 32 (probes off)', 'relu depth 1 batch 32 (probes every 10 steps)']);
-    assert.match(entries[1].extra ?? '', /; 1 probe in 10 timed steps;/, 'one chunk of one probe interval, holding its one probe');
+    assert.match(entries[1].extra ?? '', /; 1 probe of 64 samples in 10 timed steps;/, 'one chunk of one probe interval, holding its one probe of --probe-size rows');
     assert.ok(entries.every((e) => e.unit === 'samples/s' && /ms\/step/.test(e.extra ?? '') && /tensors (\d+)→\1;/.test(e.extra ?? '')), 'extra names ms/step and a flat tensor count');
     assertActionBenchmarkSchema(JSON.parse(readFileSync(out, 'utf8')));
   });
@@ -95,8 +96,8 @@ describe('vgrad bench end to end (one tiny config)', () => {
     assert.equal(result.status, 0, result.stderr);
     const entries = JSON.parse(result.stdout);
     assert.deepEqual(entries.map((e: { name: string }) => e.name), ['relu depth 1 batch 16 (probes off)', 'relu depth 1 batch 16 (probes every 4 steps)']);
-    assert.match(entries[1].extra, /; 3 probes in 12 timed steps;/);
-    assert.match(result.stderr, /1 rounds of 3×4 timed steps after 3 warm-up/);
+    assert.match(entries[1].extra, /; 3 probes of 512 samples in 12 timed steps;/, 'the probe batch of vgrad run by default');
+    assert.match(result.stderr, /1 rounds of 3×4 timed steps after 3 warm-up · probe batch 512/);
   });
 
   test('bad flags are exit 2 with one line', () => {
@@ -110,6 +111,8 @@ describe('vgrad bench end to end (one tiny config)', () => {
       ['--backends', 'wasm', '--backend', 'cpu'],
       ['--threads', '0'],
       ['--log-every', '0'],
+      ['--probe-size', '0'],
+      ['--probe-size', '1001'],
       // wasm and cpu run one thread in Node: asking for two is refused before any timing.
       ['--threads', '2', '--backends', 'wasm'],
       ['--threads', '2', '--backends', 'cpu'],
@@ -119,5 +122,7 @@ describe('vgrad bench end to end (one tiny config)', () => {
       assert.equal(result.stderr.trimEnd().split('\n').length, 1);
     }
     assert.match(runCli(['bench', '--log-every', '0']).stderr, /^vgrad: --log-every must be an integer ≥ 1 \(got '0'\)/);
+    // The probe batch is drawn from bench's 1,000 held-out MNIST digits.
+    assert.match(runCli(['bench', '--probe-size', '1001']).stderr, /^vgrad: --probe-size must be an integer ≤ 1000 \(got '1001'\)/);
   });
 });

@@ -300,7 +300,7 @@ describe('the PyTorch reference ships in the repository', () => {
   });
 
   test('vgrad bench prints signed probe overheads (and with PyTorch, --reference uses the shipped script)', () => {
-    const args = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2'];
+    const args = ['bench', '--depths', '1', '--acts', 'relu', '--batches', '32', '--chunks', '1', '--rounds', '1', '--warmup', '2', '--log-every', '10', '--probe-size', '64'];
     const result = runCli(torchAvailable ? [...args, '--reference'] : args);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /probes ([+−]\d+\.\d|0\.0)%/);

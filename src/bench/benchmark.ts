@@ -37,6 +37,8 @@ export interface BenchMeasurement {
   probesTimed: number;
   /** Steps inside the timed window (chunks × logEvery). */
   stepsTimed: number;
+  /** Rows of the probe batch the probes ran on, counted from the output layer's histogram (null: no probe ran). */
+  probeRows: number | null;
   tensorsAtStart: number;
   tensorsAtEnd: number;
   rssStartMb: number;
@@ -54,6 +56,8 @@ export interface BenchSettings {
   chunks: number;
   /** The probe cadence measured, in steps (vgrad run's --log-every; DEFAULTS.logEvery by default). */
   logEvery: number;
+  /** Rows of the probe batch (vgrad run's --probe-size; DEFAULTS.probeSize by default): a probe's cost grows with it. */
+  probeSize: number;
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -105,6 +109,7 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
   let rssStart = 0;
   let rssPeak = 0;
   let probesTimed = 0;
+  let probeRows: number | null = null;
   try {
     await trainSteps(
       model,
@@ -117,7 +122,7 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
         // One step more than timed, so the last-step probe falls outside the window.
         steps: total + 1,
         seed: 1,
-        probeSize: DEFAULTS.probeSize,
+        probeSize: settings.probeSize,
         logEvery: benchCase.probes ? settings.logEvery : Number.MAX_SAFE_INTEGER,
       },
       {
@@ -125,6 +130,9 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
         // onStep(total)) holds the probes of steps warmup … total − 1.
         onProbe: (point) => {
           if (point.step >= settings.warmup && point.step < total) probesTimed++;
+          // Every (sample, class) pair of the output layer falls in one of its histogram's bins.
+          const output = point.histograms[point.histograms.length - 1];
+          probeRows = output.act.counts.reduce((sum, count) => sum + count, 0) / data.classes;
         },
         onStep: (step) => {
           if (step < settings.warmup) return;
@@ -164,6 +172,7 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
     samplesPerSecSpread: (rates[0] - rates[rates.length - 1]) / 2,
     probesTimed,
     stepsTimed: chunkSteps * settings.chunks,
+    probeRows,
     tensorsAtStart,
     tensorsAtEnd,
     rssStartMb: mb(rssStart),

@@ -18,12 +18,17 @@ import { outputWidth } from './terminal.js';
 import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
 
+/** The MNIST split bench trains on, and the held-out one its probe batch is drawn from. */
+const BENCH_TRAIN_SIZE = 4000;
+const BENCH_TEST_SIZE = 1000;
+
 interface BenchFlags {
   depths: string;
   acts: string;
   batches: string;
   chunks: string;
   logEvery: string;
+  probeSize: string;
   warmup: string;
   rounds: string;
   threads: string;
@@ -49,6 +54,7 @@ const flagReaders = {
   batches: decimalIntegerList(1, '64,256'),
   chunks: decimalInteger(1),
   logEvery: decimalInteger(1),
+  probeSize: decimalInteger(1, BENCH_TEST_SIZE),
   warmup: decimalInteger(1),
   rounds: decimalInteger(1),
   threads: decimalInteger(1),
@@ -88,6 +94,7 @@ export function benchCommand(): Command {
     .option('--batches <list>', 'batch sizes', '64,256')
     .option('--chunks <n>', 'timed chunks of one probe interval (--log-every steps) per measurement; the median chunk counts', '4')
     .option('--log-every <k>', 'the probe cadence measured, as vgrad run --log-every: probes every K steps', String(DEFAULTS.logEvery))
+    .option('--probe-size <n>', `held-out samples in the probe batch, as vgrad run --probe-size (1–${BENCH_TEST_SIZE})`, String(DEFAULTS.probeSize))
     .option('--warmup <n>', 'untimed steps before timing', '30')
     .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
     .option('--backends <list>', 'comma list of backends to measure in turn (auto, tensorflow, wasm, cpu), e.g. wasm,tensorflow')
@@ -116,7 +123,7 @@ export function benchCommand(): Command {
       const { selectBackend } = await import('../backend/select.js');
       const { loadDataset } = await import('../data/load.js');
       const { measure, measurePair } = await import('../bench/benchmark.js');
-      const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: 4000, testSize: 1000 });
+      const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: BENCH_TRAIN_SIZE, testSize: BENCH_TEST_SIZE });
 
       // Every backend is loaded (and warmed up) before any timing, so one that cannot load stops
       // the bench at once with one line, not after minutes of measuring the others.
@@ -126,13 +133,13 @@ export function benchCommand(): Command {
         if (choice !== 'auto' && backend.name !== choice) throw new UsageError(`--backends ${choice}: the running backend is ${backend.name} (something in the environment forces it)`);
         if (backends.some((b) => b.name === backend.name)) continue; // auto resolved to one already listed
         // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
-        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1, logEvery: settings.logEvery });
+        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1, logEvery: settings.logEvery, probeSize: settings.probeSize });
         backends.push(backend);
       }
       const several = backends.length > 1;
       const stderrColor = chalkFor(process.stderr);
       process.stderr.write(
-        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${settings.logEvery} timed steps after ${settings.warmup} warm-up\n`,
+        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${settings.logEvery} timed steps after ${settings.warmup} warm-up · probe batch ${settings.probeSize}\n`,
       );
 
       const entries: BenchmarkEntry[] = [];
@@ -146,7 +153,7 @@ export function benchCommand(): Command {
             let torch: TorchResult | undefined;
             for (const [index, backend] of backends.entries()) {
               await selectBackend(backend.name, { threads: settings.threads });
-              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks, logEvery: settings.logEvery }, settings.rounds);
+              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks, logEvery: settings.logEvery, probeSize: settings.probeSize }, settings.rounds);
               if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300, settings.threads);
               // Entry names carry the backend only when several are measured, so a one-backend
               // history (the github-action-benchmark chart) keeps its names.
@@ -178,7 +185,7 @@ export function benchCommand(): Command {
                 unit: 'samples/s',
                 value: round(on.samplesPerSec),
                 range: `± ${round(on.samplesPerSecSpread)}`,
-                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; ${on.probesTimed} probe${on.probesTimed === 1 ? '' : 's'} in ${on.stepsTimed} timed steps; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
+                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; ${on.probesTimed} probe${on.probesTimed === 1 ? '' : 's'} of ${on.probeRows ?? 0} samples in ${on.stepsTimed} timed steps; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
               });
               rows.push([
                 config,
