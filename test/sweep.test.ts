@@ -210,14 +210,14 @@ test('a sweep stores each cell in the run format, the same record as vgrad run, 
 
 test('--json prints only summary rows; the end table and compare view fit 80 columns; ls lists it', (t) => {
   const out = join(temp(t), 'results');
-  const result = runCli(['sweep', ...TINY, '--depth', '2,6', '--init', 'xavier,he', '--name', 'j', '--out', out, '--json']);
+  const result = runCli(['sweep', ...TINY, '--depth', '2,6', '--init', 'xavier,he', '--steps', '3', '--name', 'j', '--out', out, '--json']);
   assert.equal(result.status, 0, result.stderr);
   const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.equal(rows.length, 4);
   for (const row of rows) {
     for (const key of ['cell', 'status', 'config', 'finalLoss', 'testAcc', 'gradVarRatioInit', 'gradVarRatioEnd', 'actVarRatioInit', 'saturatedInit', 'deadInit', 'verdict']) assert.ok(key in row, key);
   }
-  const table = runCli(['sweep', ...TINY, '--depth', '2,6', '--init', 'xavier,he', '--name', 'j', '--out', out]);
+  const table = runCli(['sweep', ...TINY, '--depth', '2,6', '--init', 'xavier,he', '--steps', '3', '--name', 'j', '--out', out]);
   assert.equal(table.status, 0);
   for (const line of table.stdout.split('\n')) assert.ok([...line].length <= 80, `wider than 80: ${line}`);
   assert.match(table.stdout, /gradVar per layer at step 0 · one fixed scale for all columns: 1e-16…1e4/);
@@ -274,7 +274,7 @@ test('shards: each cell in exactly one share (flag, Slurm and Kubernetes variabl
 
 test('a crashing cell is isolated: the others finish, it is listed, exit 1; a re-run retries only it', (t) => {
   const out = join(temp(t), 'results');
-  const grid = [...TINY, '--act', 'relu,tanh', '--init', 'xavier,he', '--name', 'c', '--out', out, '--jobs', '2'];
+  const grid = [...TINY, '--act', 'relu,tanh', '--init', 'xavier,he', '--steps', '2', '--name', 'c', '--out', out, '--jobs', '2'];
   const crashing = dryRunIds(grid).find((id) => id.startsWith('tanh-xavier-'))!;
   const result = runCli(['sweep', ...grid], { VGRAD_SWEEP_TEST_CRASH: crashing });
   assert.equal(result.status, 1, result.stderr);
