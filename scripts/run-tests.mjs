@@ -15,7 +15,9 @@
  * whole suite on wasm): the files of ON_EVERY_BACKEND, whose subject is what the backend computes
  * or how a process running it behaves. The others test parsing, storage, reports, sweep
  * bookkeeping, theory, the terminal and the docs, which no backend changes; they are listed as
- * not re-run, with that reason.
+ * not re-run, with that reason. Within those files, a test whose subject is not the backend (which
+ * exit code a signal maps to, data.*, a comparison that names its backends with --backend) skips
+ * on this pass with that reason (VGRAD_TEST_REPEAT_PASS=1, test/helpers.ts onRepeatPass).
  *
  * Output: spec on a terminal, TAP otherwise (as node --test). Exit 1 when any test fails.
  * Re-measure the order with: node --test --test-concurrency=2 --test-reporter=./scripts/test-durations.mjs dist/test/
@@ -69,6 +71,8 @@ if (backendDependent) {
   const once = all.filter((name) => !chosen.includes(name));
   if (once.length > 0) console.error(`run-tests: not re-run on this backend (they do not depend on it; the first pass ran them): ${once.join(', ')}`);
 }
+// Read by test/helpers.ts onRepeatPass: the tests in these files that do not depend on the backend skip.
+if (backendDependent) process.env.VGRAD_TEST_REPEAT_PASS = '1';
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
 const ordered = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 

@@ -9,6 +9,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'vgrad.js');
 
+/**
+ * True on the second backend's pass (scripts/run-tests.mjs --backend-dependent sets
+ * VGRAD_TEST_REPEAT_PASS=1): the backend-dependent files again, after the whole suite passed on the
+ * first backend. A test in those files whose subject is not what the backend does (which exit code a
+ * signal maps to, what is stored) passes `skip: onRepeatPass(why)` and runs once.
+ */
+export function onRepeatPass(why: string): string | false {
+  return process.env.VGRAD_TEST_REPEAT_PASS === '1' ? `the first backend's pass ran it; ${why}` : false;
+}
+
 /** Prefix of every folder tempDir() makes; .ci/run checks that none is left after the suite. */
 export const TEMP_PREFIX = 'vgrad-test-';
 

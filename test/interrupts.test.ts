@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runCli, startCli, tempDir } from './helpers.js';
+import { onRepeatPass, runCli, startCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
 
@@ -21,8 +21,11 @@ describe('SIGINT, SIGTERM and SIGHUP stop a run cleanly', () => {
   // Training that would take minutes; probe points every 3 steps.
   const LONG = ['run', ...QUICK, '--steps', '100000', '--log-every', '3'];
 
+  // Which signal arrived decides only the exit code and the message, the same code on every backend:
+  // the second backend's pass sends one of the three (SIGTERM) while it trains.
+  const SIGNAL_ONLY = onRepeatPass('the signal only changes the exit code, and SIGTERM runs on this backend too');
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    test(`${signal} after a probe point beyond step 0 keeps the run as "interrupted" and exits ${code}`, async () => {
+    test(`${signal} after a probe point beyond step 0 keeps the run as "interrupted" and exits ${code}`, { skip: signal === 'SIGTERM' ? false : SIGNAL_ONLY }, async () => {
       const out = tempDir();
       const live = startCli([...LONG, '--out', out]);
       await live.waitFor(/^step 3\/100000/m);
@@ -48,7 +51,9 @@ describe('SIGINT, SIGTERM and SIGHUP stop a run cleanly', () => {
     });
   }
 
-  test('--discard-interrupted: SIGTERM stores nothing, removes the partial folder, exits 143', async () => {
+  // What is stored (nothing) is bookkeeping after the computation stopped, not the backend's.
+  const STORAGE_ONLY = onRepeatPass('what an interrupted run stores does not depend on the backend');
+  test('--discard-interrupted: SIGTERM stores nothing, removes the partial folder, exits 143', { skip: STORAGE_ONLY }, async () => {
     const out = tempDir();
     const live = startCli([...LONG, '--discard-interrupted', '--out', out]);
     await live.waitFor(/^step 3\/100000/m);
@@ -60,7 +65,7 @@ describe('SIGINT, SIGTERM and SIGHUP stop a run cleanly', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  test('SIGHUP before any probe point beyond step 0 stores nothing, exits 129', async () => {
+  test('SIGHUP before any probe point beyond step 0 stores nothing, exits 129', { skip: STORAGE_ONLY }, async () => {
     const out = tempDir();
     const live = startCli(['run', ...QUICK, '--steps', '100000', '--log-every', '50000', '--out', out]);
     await live.waitFor(/^step 0\/100000/m);

@@ -11,6 +11,12 @@ import { after, before, describe, test } from 'node:test';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
 const QUICK = ['--train-size', '500', '--test-size', '200', '--probe-size', '100'];
+/**
+ * Gaussian inputs for the tests whose subject is the record's size or its non-finite values (set by
+ * the depth): 256 + 512 rows instead of the default 8,000 + 2,000, whose drawing and final
+ * evaluation cost a second a run; the probe keeps its default 512 rows.
+ */
+const GAUSSIAN = ['--data', 'gaussian', '--train-size', '256', '--test-size', '512'];
 
 function runFolders(out: string): string[] {
   const runs = join(out, 'runs');
@@ -65,7 +71,7 @@ describe('real full and read-only file systems (tmpfs mounts; needs root and mou
     const mount = mountTmpfs('size=64k');
     if ('reason' in mount) return t.skip(mount.reason);
     // 60 layers: summary.json alone is larger than 64 KB.
-    const result = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '60', '--width', '10', '--out', mount.dir]);
+    const result = runCli(['run', ...GAUSSIAN, '--steps', '0', '--depth', '60', '--width', '10', '--out', mount.dir]);
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr.trimEnd().split('\n').at(-1)!, new RegExp(`^vgrad: cannot write in ${mount.dir}/runs/\\.partial-[^ ]+: no space left on device$`));
     assert.doesNotMatch(result.stderr, /\n\s+at /);
@@ -76,7 +82,7 @@ describe('real full and read-only file systems (tmpfs mounts; needs root and mou
     const mount = mountTmpfs('size=64k');
     if ('reason' in mount) return t.skip(mount.reason);
     const out = tempDir();
-    const live = runCli(['run', '--data', 'gaussian', '--steps', '0', '--depth', '100', '--width', '10', '--quiet', '--out', out]);
+    const live = runCli(['run', ...GAUSSIAN, '--steps', '0', '--depth', '100', '--width', '10', '--quiet', '--out', out]);
     assert.equal(live.status, 0, live.stderr);
     const [runId] = runFolders(out);
     const script = `"${process.execPath}" "${BIN}" show --json ${runId} --out "${out}" > "${mount.dir}/record.json"`;
@@ -114,7 +120,7 @@ describe('a closed stdout ends quietly (exit 0, no message), the run still store
   test('vgrad run --json with a record over 64 KB, and vgrad show --json', async () => {
     const out = tempDir();
     // 100 layers of 10 units: the one-line record is well over the 64 KB a pipe buffers.
-    const run = await withEarlyHangUp(['run', '--data', 'gaussian', '--steps', '1', '--depth', '100', '--width', '10', '--json', '--quiet', '--out', out]);
+    const run = await withEarlyHangUp(['run', ...GAUSSIAN, '--steps', '1', '--depth', '100', '--width', '10', '--json', '--quiet', '--out', out]);
     assert.equal(run.firstChunk, '{"schema":');
     assert.equal(run.stderr, '');
     assert.equal(run.code, 0);
@@ -129,7 +135,7 @@ describe('a closed stdout ends quietly (exit 0, no message), the run still store
 
   test('the same through a shell pipe into head -c 10', () => {
     const out = tempDir();
-    const script = `"${process.execPath}" "${BIN}" run --data gaussian --steps 0 --depth 100 --width 10 --json --quiet --out "${out}" | head -c 10; echo`;
+    const script = `"${process.execPath}" "${BIN}" run ${GAUSSIAN.join(' ')} --steps 0 --depth 100 --width 10 --json --quiet --out "${out}" | head -c 10; echo`;
     const result = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(result.stdout, '{"schema":\n');
     assert.equal(result.stderr, '');
@@ -147,7 +153,7 @@ describe('vgrad show reads records back exactly', () => {
     // Depth 45: z overflows float32 at initialization, so the statistics are non-finite (depth 30 no
     // longer is: the moments are taken of x/max|x| and stay finite while the values are).
     for (const [shared, args] of [
-      [nonFinite, ['--act', 'relu', '--init', 'normal1', '--depth', '45', '--steps', '0', '--data', 'gaussian']],
+      [nonFinite, ['--act', 'relu', '--init', 'normal1', '--depth', '45', '--steps', '0', ...GAUSSIAN]],
       [ordinary, [...QUICK, '--steps', '0']],
     ] as const) {
       shared.out = tempDir();
