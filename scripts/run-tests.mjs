@@ -70,9 +70,9 @@ const chosen = backendDependent ? [...new Set([...ON_EVERY_BACKEND, ...wanted])]
 if (backendDependent) {
   const once = all.filter((name) => !chosen.includes(name));
   if (once.length > 0) console.error(`run-tests: not re-run on this backend (they do not depend on it; the first pass ran them): ${once.join(', ')}`);
+  // Read by test/helpers.ts onRepeatPass: the tests in these files that do not depend on the backend skip.
+  process.env.VGRAD_TEST_REPEAT_PASS = '1';
 }
-// Read by test/helpers.ts onRepeatPass: the tests in these files that do not depend on the backend skip.
-if (backendDependent) process.env.VGRAD_TEST_REPEAT_PASS = '1';
 const rank = (name) => (SLOWEST_FIRST.includes(name) ? SLOWEST_FIRST.indexOf(name) : SLOWEST_FIRST.length);
 const ordered = [...chosen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 

@@ -10,10 +10,11 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'vgrad.js');
 
 /**
- * True on the second backend's pass (scripts/run-tests.mjs --backend-dependent sets
- * VGRAD_TEST_REPEAT_PASS=1): the backend-dependent files again, after the whole suite passed on the
- * first backend. A test in those files whose subject is not what the backend does (which exit code a
- * signal maps to, what is stored) passes `skip: onRepeatPass(why)` and runs once.
+ * A skip reason on the second backend's pass, false otherwise. That pass (scripts/run-tests.mjs
+ * --backend-dependent sets VGRAD_TEST_REPEAT_PASS=1) runs the backend-dependent files again after
+ * the whole suite passed on the first backend. A test in those files whose subject is not what the
+ * backend does (which exit code a signal maps to, what is stored) passes `skip: onRepeatPass(why)`
+ * and runs once.
  */
 export function onRepeatPass(why: string): string | false {
   return process.env.VGRAD_TEST_REPEAT_PASS === '1' ? `the first backend's pass ran it; ${why}` : false;
