@@ -338,7 +338,7 @@ test('kill -9 of the whole sweep mid-run, then a re-run: every cell recorded exa
   assert.equal(rerun.status, 0, rerun.stderr);
   assert.match(rerun.stderr, new RegExp(`${before.length} already done · ${4 - before.length} to run`));
   const after = cellDirs(dir);
-  assert.equal(after.length, 4);
+  assert.equal(after.length, 4, `every cell recorded after the re-run; its stderr: ${rerun.stderr}`);
   assert.deepEqual(leftovers(dir), [], 'no partial, temp or old folders');
   for (const id of after) {
     const record = JSON.parse(readFileSync(join(dir, id, 'summary.json'), 'utf8')) as { runId: string; final: { step: number } };

@@ -150,7 +150,9 @@ export class RunStore {
    */
   commit(beforePublish?: (runId: string) => void): string {
     beforePublish?.(this.runId);
-    guardWrite(this.partialDir, () => unlinkSync(join(this.partialDir, LOCK_FILE)));
+    // The lock stays until the folder is published: a partial folder without one cannot be told
+    // from a live writer's, so a writer killed between removing it and the rename left a complete
+    // cell that the next sweep took as busy and skipped (seen in CI: 3 of 4 cells after a resume).
     for (;;) {
       try {
         guardWrite(dirname(this.finalDir), () => renameSync(this.partialDir, this.finalDir));
@@ -164,6 +166,11 @@ export class RunStore {
       }
     }
     this.done = true;
+    try {
+      unlinkSync(join(this.finalDir, LOCK_FILE));
+    } catch {
+      // Published already: a lock left in a finished folder (killed just now) is never read.
+    }
     this.releaseExtraClaims();
     return this.finalDir;
   }
