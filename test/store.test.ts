@@ -47,15 +47,28 @@ describe('run store', () => {
     assert.deepEqual(readdirSync(dir), ['f.json']);
   });
 
-  test('partial folders without a lock: cleared after a day, recent ones (maybe a run just starting) kept', () => {
+  test('a partial folder without a lock never belonged to a live run (runs lock before the folder is visible): cleared at once, however recent', () => {
     const root = tempDir();
     const runs = join(root, 'runs');
     mkdirSync(join(runs, '.partial-old'), { recursive: true });
     mkdirSync(join(runs, '.partial-recent'), { recursive: true });
+    writeFileSync(join(runs, '.partial-recent', 'metrics.jsonl'), '{}\n');
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
     utimesSync(join(runs, '.partial-old'), twoDaysAgo, twoDaysAgo);
     RunStore.create(root, 'new').abandon();
-    assert.deepEqual(readdirSync(runs).sort(), ['.partial-recent']);
+    assert.deepEqual(readdirSync(runs), []);
+  });
+
+  test('claim and trash folders: removed when their PID is dead, kept while it lives', () => {
+    const root = tempDir();
+    const runs = join(root, 'runs');
+    const dead = deadPid();
+    for (const name of [`.claim-${dead}-.partial-a`, `.trash-${dead}-1-.partial-b`, `.claim-${process.pid}-.partial-c`, `.trash-${process.pid}-9-.partial-d`]) {
+      mkdirSync(join(runs, name), { recursive: true });
+      writeFileSync(join(runs, name, 'x'), 'x');
+    }
+    RunStore.create(root, 'new').abandon();
+    assert.deepEqual(readdirSync(runs).sort(), [`.claim-${process.pid}-.partial-c`, `.trash-${process.pid}-9-.partial-d`]);
   });
 
   test('run ids are readable and filesystem-safe', () => {
@@ -172,6 +185,38 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     RunStore.create(root, 'next').commit();
     assert.deepEqual(readdirSync(runs), ['next']);
     rmSync(root, { recursive: true, force: true });
+  });
+  test('kill -9 while the lock is written (test hook pauses it half-way): no partial folder was ever visible, the next run clears the claim', async () => {
+    const out = tempDir();
+    const runs = join(out, 'runs');
+    const child = spawn(process.execPath, [BIN, 'run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {
+      env: { ...process.env, NO_COLOR: '1', VGRAD_TEST_PAUSE_WRITE: LOCK_FILE },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      child.stderr.on('data', (chunk) => {
+        seen += chunk;
+        if (seen.includes('vgrad-test: paused writing')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
+    });
+    const claimName = `.claim-${child.pid}-`;
+    const during = readdirSync(runs);
+    assert.equal(during.length, 1);
+    assert.ok(during[0].startsWith(claimName), `only the claim folder exists while its lock is written: ${during}`);
+    // A concurrent run leaves a live process's claim alone.
+    const other = runCli(['run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out]);
+    assert.equal(other.status, 0, other.stderr);
+    assert.ok(readdirSync(runs).some((name) => name.startsWith(claimName)));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const next = runCli(['run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out]);
+    assert.equal(next.status, 0, next.stderr);
+    const left = readdirSync(runs);
+    assert.equal(left.length, 2, `two published runs, nothing else: ${left}`);
+    assert.ok(left.every((name) => !name.startsWith('.')));
+    rmSync(out, { recursive: true, force: true });
   });
 });
 

@@ -386,3 +386,43 @@ test('--tensorboard: one event file per cell, in a sub-folder named by the cell 
   for (const cell of cells) assert.match(readdirSync(join(tb, cell)).join(), /^events\.out\.tfevents\.\d+\..+$/);
   assert.deepEqual(dryRunIds(grid).sort(), cells, 'same cells with and without --tensorboard');
 });
+
+/** Paths under `dir`, one level of folders deep, whose name starts with `prefix`. */
+function findTwoDeep(dir: string, prefix: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix)) found.push(name);
+    const sub = join(dir, name);
+    if (name.startsWith('.') && statSync(sub, { throwIfNoEntry: false })?.isDirectory()) {
+      for (const inner of readdirSync(sub)) if (inner.startsWith(prefix)) found.push(join(name, inner));
+    }
+  }
+  return found;
+}
+
+test('kill -9 while a cell is being claimed (its lock half-written): a re-run at once runs that cell, none is left as "busy"', async (t) => {
+  // The claim window: a cell folder taken but its lock not yet complete. A folder visible without a
+  // lock cannot be told from a live writer's, so it must never be visible; the hook pauses the lock's
+  // write half-way (VGRAD_TEST_PAUSE_WRITE) so the kill lands exactly there.
+  const out = join(temp(t), 'results');
+  const args = [...TINY, '--act', 'relu,tanh', '--init', 'he', '--steps', '0', '--name', 'w', '--out', out, '--jobs', '1'];
+  const dir = join(out, 'sweeps', 'w');
+  const child = spawn(process.execPath, [BIN, 'sweep', ...args], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, NO_COLOR: '1', VGRAD_TEST_PAUSE_WRITE: '.lock' },
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await waitFor(() => findTwoDeep(dir, '.lock.tmp-').length > 0, 'a lock being written');
+  process.kill(-child.pid!, 'SIGKILL');
+  await exited;
+  await waitFor(() => groupGone(child.pid!), 'the killed workers to go');
+  assert.equal(cellDirs(dir).length, 0);
+
+  const rerun = runCli(['sweep', ...args.filter((a) => a !== '--quiet')]);
+  assert.equal(rerun.status, 0, rerun.stderr);
+  assert.doesNotMatch(rerun.stderr, /being written by another live process/);
+  assert.equal(cellDirs(dir).length, 2, `both cells recorded; the re-run's stderr: ${rerun.stderr}`);
+  assert.deepEqual(leftovers(dir), [], 'no partial, claim, temp or old folders');
+});

@@ -11,10 +11,16 @@
  * non-empty folder fails instead of replacing it; if the final folder was made by something
  * outside this scheme, the run takes the next free id (-2, -3 …) rather than being lost.
  *
- * Liveness: the partial folder holds a lock file (PID, host, start time) while its run lives. The
- * clean-up at the next start removes a partial folder only if its lock names this host and a PID
- * that no longer exists, or if it has no lock and is older than a day. Age alone never decides
- * for a locked folder: a long run's folder mtime does not change while it appends metrics.
+ * Liveness: the partial folder holds a lock file (PID, host, start time) from the moment it exists:
+ * it is built as a claim folder (.claim-<pid>-…) with the lock inside and renamed to the partial
+ * name, and that rename is the claim (it fails onto an existing, non-empty partial folder). So a
+ * partial folder without a lock was never a live run's. The clean-up at the next start removes a
+ * partial folder if its lock names this host and a PID that no longer exists, or if it has none.
+ * Age never decides: a long run's folder mtime does not change while it appends metrics.
+ *
+ * Removing a partial folder: it is first renamed to .trash-<pid>-… and removed under that name,
+ * because a rename onto an EMPTY folder succeeds on Linux: a claim must never land in a folder
+ * that a recursive remove has half emptied. Claim and trash folders of dead PIDs are removed too.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -26,8 +32,11 @@ import { toJson } from './record.js';
 export const PARTIAL_PREFIX = '.partial-';
 /** Inside a partial folder, while its run is alive. */
 export const LOCK_FILE = '.lock';
-/** A partial folder without a lock (its run died before writing it) is removed after this long. */
-const UNLOCKED_STALE_MS = 24 * 3600 * 1000;
+/** A claim being built (lock inside, not yet renamed to its partial name): .claim-<pid>-<partial name>. */
+export const CLAIM_PREFIX = '.claim-';
+/** A partial folder being removed: .trash-<pid>-<n>-<name>. */
+export const TRASH_PREFIX = '.trash-';
+let trashCount = 0;
 
 export interface RunLock {
   pid: number;
@@ -95,14 +104,12 @@ export class RunStore {
   static create(root: string, baseId: string): RunStore {
     const runsDir = join(root, 'runs');
     ensureFolder(runsDir, `--out ${root}`);
-    removeStalePartials(runsDir);
+    removeDeadLeftovers(runsDir);
     for (let attempt = 1; ; attempt++) {
       const runId = idFor(baseId, attempt);
       const partialDir = join(runsDir, `${PARTIAL_PREFIX}${runId}`);
       if (!claim(partialDir, join(runsDir, runId), `--out ${root}`)) continue;
-      const store = new RunStore(join(runsDir, runId), partialDir, runId, { kind: 'runs', runsDir, baseId, attempt });
-      store.writeLock();
-      return store;
+      return new RunStore(join(runsDir, runId), partialDir, runId, { kind: 'runs', runsDir, baseId, attempt });
     }
   }
 
@@ -115,14 +122,12 @@ export class RunStore {
     const parent = dirname(finalDir);
     const partialDir = join(parent, `${PARTIAL_PREFIX}${basename(finalDir)}`);
     ensureFolder(parent, parent);
-    if (existsSync(partialDir) && isStalePartial(partialDir)) rmSync(partialDir, { recursive: true, force: true });
+    if (existsSync(partialDir)) removeIfStale(partialDir);
     if (existsSync(finalDir)) throw new RunFolderTakenError(finalDir, 'exists already');
     if (!claim(partialDir, finalDir, parent)) {
       throw new RunFolderTakenError(finalDir, existsSync(finalDir) ? 'exists already' : `another live run is writing it (${partialDir})`);
     }
-    const store = new RunStore(finalDir, partialDir, basename(finalDir), { kind: 'exact' });
-    store.writeLock();
-    return store;
+    return new RunStore(finalDir, partialDir, basename(finalDir), { kind: 'exact' });
   }
 
   /** The hidden folder the run is written in until commit. */
@@ -184,7 +189,7 @@ export class RunStore {
     if (this.done) return;
     this.done = true;
     try {
-      rmSync(this.partialDir, { recursive: true, force: true });
+      discardFolder(this.partialDir);
       this.releaseExtraClaims();
     } catch {
       // see above
@@ -196,16 +201,6 @@ export class RunStore {
       injectedFault(name);
       write();
     });
-  }
-
-  private writeLock(): void {
-    const lock: RunLock = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-    try {
-      this.write(LOCK_FILE, () => writeFileAtomic(join(this.partialDir, LOCK_FILE), `${JSON.stringify(lock)}\n`));
-    } catch (error) {
-      this.abandon();
-      throw error;
-    }
   }
 
   private claimNextId(target: Extract<Target, { kind: 'runs' }>): void {
@@ -222,7 +217,7 @@ export class RunStore {
   }
 
   private releaseExtraClaims(): void {
-    for (const dir of this.extraClaims.splice(0)) rmSync(dir, { recursive: true, force: true });
+    for (const dir of this.extraClaims.splice(0)) discardFolder(dir);
   }
 }
 
@@ -257,23 +252,115 @@ function readOnlyAncestor(folder: string): string | null {
 }
 
 /**
- * Takes the id whose final folder is `finalDir` by creating `partialDir`; false if another run holds
- * it or the final folder exists. mkdir first, then the existence check: see the module comment.
+ * Takes the id whose final folder is `finalDir` by creating `partialDir` with its lock already inside
+ * (see the module comment); false if another run holds it or the final folder exists. The claim
+ * first, then the existence check: of two runs picking the same id exactly one holds it.
  */
 function claim(partialDir: string, finalDir: string, what: string): boolean {
-  try {
-    mkdirSync(partialDir);
-  } catch (error) {
-    if (errnoOf(error) === 'EEXIST') return false;
+  const parent = dirname(partialDir);
+  const claimDir = join(parent, `${CLAIM_PREFIX}${process.pid}-${basename(partialDir)}`);
+  const cannotWrite = (error: unknown): Error => {
     const problem = environmentProblem(error);
-    if (problem) throw new DiskError(`${what}: cannot write in ${dirname(partialDir)}: ${problem}`);
-    throw new UsageError(`${what}: cannot write in ${dirname(partialDir)} (${describeFsError(error)}); give a writable folder`);
+    if (problem) return new DiskError(`${what}: cannot write in ${parent}: ${problem}`);
+    return new UsageError(`${what}: cannot write in ${parent} (${describeFsError(error)}); give a writable folder`);
+  };
+  try {
+    rmSync(claimDir, { recursive: true, force: true }); // left by a dead process that had this PID
+    mkdirSync(claimDir);
+    const lock: RunLock = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+    injectedFault(LOCK_FILE);
+    writeFileAtomic(join(claimDir, LOCK_FILE), `${JSON.stringify(lock)}\n`);
+  } catch (error) {
+    rmSync(claimDir, { recursive: true, force: true });
+    throw cannotWrite(error);
+  }
+  try {
+    renameSync(claimDir, partialDir);
+  } catch (error) {
+    rmSync(claimDir, { recursive: true, force: true });
+    const code = errnoOf(error);
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw cannotWrite(error);
   }
   if (existsSync(finalDir)) {
-    rmSync(partialDir, { recursive: true, force: true });
+    discardFolder(partialDir);
     return false;
   }
   return true;
+}
+
+/** Removes a folder by renaming it to a trash name first (see the module comment); gone already is fine. */
+function discardFolder(path: string): void {
+  const trash = join(dirname(path), `${TRASH_PREFIX}${process.pid}-${++trashCount}-${basename(path)}`);
+  try {
+    renameSync(path, trash);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return;
+    throw error;
+  }
+  rmSync(trash, { recursive: true, force: true });
+}
+
+/**
+ * Removes `partialDir` if its run is dead. The lock is read again after the rename to trash: if
+ * another process removed the dead folder and a live run claimed the name in between, the folder
+ * moved is that live run's, and it is put back.
+ */
+function removeIfStale(partialDir: string): void {
+  const judged = readLockText(partialDir);
+  if (!isStalePartial(partialDir)) return;
+  const trash = join(dirname(partialDir), `${TRASH_PREFIX}${process.pid}-${++trashCount}-${basename(partialDir)}`);
+  try {
+    renameSync(partialDir, trash);
+  } catch {
+    return; // gone already, or not ours to move
+  }
+  if (readLockText(trash) !== judged) {
+    try {
+      renameSync(trash, partialDir);
+      return;
+    } catch {
+      // its name was claimed again meanwhile; the moved run will fail at its next write, loudly
+    }
+  }
+  rmSync(trash, { recursive: true, force: true });
+}
+
+function readLockText(partialDir: string): string | null {
+  try {
+    return readFileSync(join(partialDir, LOCK_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The PID in a claim or trash folder's name (.claim-<pid>-…, .trash-<pid>-…), or null for other names. */
+function leftoverPid(name: string): number | null {
+  for (const prefix of [CLAIM_PREFIX, TRASH_PREFIX]) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  }
+  return null;
+}
+
+/**
+ * Removes, in `dir`, what killed processes left: partial folders of dead runs, and claim and trash
+ * folders whose PID is gone. Best effort: another process may get there first.
+ */
+export function removeDeadLeftovers(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    try {
+      if (name.startsWith(PARTIAL_PREFIX)) removeIfStale(path);
+      else {
+        const pid = leftoverPid(name);
+        if (pid !== null && !processAlive(pid)) rmSync(path, { recursive: true, force: true });
+      }
+    } catch {
+      // another process got there first, or it is not ours to remove
+    }
+  }
 }
 
 function readLock(partialDir: string): RunLock | null {
@@ -295,28 +382,13 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** See the module comment: a dead PID on this host, or no lock and older than a day. */
+/** See the module comment: a lock naming this host and a dead PID, or no lock at all. */
 export function isStalePartial(partialDir: string): boolean {
+  if (!existsSync(partialDir)) return false;
   const lock = readLock(partialDir);
   if (lock) return lock.host === hostname() && !processAlive(lock.pid);
-  try {
-    return Date.now() - statSync(partialDir).mtimeMs > UNLOCKED_STALE_MS;
-  } catch {
-    return false;
-  }
-}
-
-/** Removes the partial folders of runs that died (killed processes). */
-function removeStalePartials(runsDir: string): void {
-  for (const name of readdirSync(runsDir)) {
-    if (!name.startsWith(PARTIAL_PREFIX)) continue;
-    const path = join(runsDir, name);
-    try {
-      if (isStalePartial(path)) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // another process got there first, or it is not ours to remove
-    }
-  }
+  // An unreadable lock (torn by hand, or written by an older vgrad) counts as none.
+  return true;
 }
 
 /** A readable, sortable run id: time, activation, initializer, depth, seed. */

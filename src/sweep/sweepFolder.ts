@@ -9,14 +9,15 @@
  *
  * A cell is built in .partial-<cell-id>/ (holding the run store's lock: PID and host of the
  * process that writes it) and renamed into place when complete, so a cell folder is complete or
- * absent. Partial folders whose writer is gone (kill -9) are removed by the next run on that host.
+ * absent. Partial folders whose writer is gone (kill -9) are removed by the next run on that host;
+ * one without a lock was never a live writer's (the run store locks it before it is visible).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import type { RunRecord } from '../store/record.js';
 import { decodeRunRecord } from '../store/recordSchema.js';
-import { isStalePartial, LOCK_FILE, PARTIAL_PREFIX, writeFileAtomic } from '../store/runStore.js';
+import { PARTIAL_PREFIX, removeDeadLeftovers, writeFileAtomic } from '../store/runStore.js';
 import type { CellConfig } from './cellId.js';
 import type { Expectation } from './expectations.js';
 import type { Axis, Overrides } from './grid.js';
@@ -27,11 +28,6 @@ export const CELL_SCHEMA = 'vgrad.cell/1';
 export { PARTIAL_PREFIX };
 export const OLD_PREFIX = '.old-';
 export const FAILED_DIR = 'failed';
-/**
- * A cell's partial folder without a lock (its writer died between claiming and locking, a window
- * of microseconds) is taken as abandoned after this long; a sweep cell is never that slow to lock.
- */
-const UNLOCKED_GRACE_MS = 60_000;
 
 export interface SweepManifest {
   schema: typeof SWEEP_SCHEMA;
@@ -173,21 +169,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether a partial cell folder may still be written by a live process (or cannot be judged from here). */
-export function partialIsLive(path: string): boolean {
-  if (!existsSync(join(path, LOCK_FILE))) {
-    try {
-      return Date.now() - statSync(path).mtimeMs < UNLOCKED_GRACE_MS;
-    } catch {
-      return false;
-    }
-  }
-  return !isStalePartial(path);
-}
-
-/** Leftovers of killed processes: partial cells, replaced cells, temp files of atomic writes. */
+/** Leftovers of killed processes: partial, claim and trash folders, replaced cells, temp files of atomic writes. */
 export function removeStale(dir: string): void {
   if (!existsSync(dir)) return;
+  removeDeadLeftovers(dir);
   const tempOfDeadProcess = (name: string) => {
     const match = /\.tmp-(\d+)$/.exec(name);
     return match !== null && !isAlive(Number(match[1]));
@@ -195,8 +180,7 @@ export function removeStale(dir: string): void {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     try {
-      if (name.startsWith(PARTIAL_PREFIX) && !partialIsLive(path)) rmSync(path, { recursive: true, force: true });
-      else if (name.startsWith(OLD_PREFIX) && !isAlive(Number(name.split('-').pop()))) rmSync(path, { recursive: true, force: true });
+      if (name.startsWith(OLD_PREFIX) && !isAlive(Number(name.split('-').pop()))) rmSync(path, { recursive: true, force: true });
       else if (tempOfDeadProcess(name)) rmSync(path, { force: true });
     } catch {
       // another process got there first
