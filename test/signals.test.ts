@@ -33,6 +33,15 @@ describe('failures after the partial folder exists remove it', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  test('ENOSPC writing the lock while claiming the run folder (test hook): one line naming the folder, exit 1, no claim or partial folder left', () => {
+    const out = tempDir();
+    const result = runCli(['run', ...QUICK, '--steps', '1', '--out', out], { VGRAD_TEST_FAIL_AT: 'ENOSPC:.lock' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr.trimEnd().split('\n').at(-1), `vgrad: --out ${out}: cannot write in ${join(out, 'runs')}: no space left on device`);
+    assert.deepEqual(readdirSync(join(out, 'runs')), []);
+    rmSync(out, { recursive: true, force: true });
+  });
+
   for (const file of ['metrics.jsonl', 'summary.json', 'config.json']) {
     test(`ENOSPC writing ${file} (test hook): one line naming the folder, exit 1, partial folder removed`, () => {
       const out = tempDir();

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { BIN, ROOT, runCli } from './helpers.js';
@@ -259,6 +259,21 @@ test('shards: each cell in exactly one share (flag, Slurm and Kubernetes variabl
   assert.equal(readFileSync(join(merged, 'summary.jsonl'), 'utf8'), readFileSync(join(full, 'summary.jsonl'), 'utf8'));
   assert.equal(readFileSync(join(merged, 'summary.csv'), 'utf8'), readFileSync(join(full, 'summary.csv'), 'utf8'));
   assert.deepEqual(cellDirs(merged).sort(), [...all].sort());
+
+  for (const id of all) assert.ok(!existsSync(join(merged, id, '.lock')), `${id}: no lock published`);
+
+  // A cell a live process is writing in the target (its lock names this test's PID): left to it.
+  const busyTarget = join(dir, 'merged-3');
+  const busyCell = all[0];
+  const livePartial = join(busyTarget, `.partial-${busyCell}`);
+  mkdirSync(livePartial, { recursive: true });
+  writeFileSync(join(livePartial, '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
+  writeFileSync(join(livePartial, 'metrics.jsonl'), 'being written\n');
+  const mergeBusy = runCli(['merge', ...[0, 1, 2].map((i) => join(dir, `shard-${i}`, 'sweeps', 's')), '--into', busyTarget]);
+  assert.equal(mergeBusy.status, 0, mergeBusy.stderr);
+  assert.match(mergeBusy.stderr, new RegExp(`\\(3 copied, 0 already there\\)[^\\n]*\\nvgrad: 1 cells are being written in [^\\n]* by another live process and were left to it: ${busyCell}\\n`));
+  assert.equal(readFileSync(join(livePartial, 'metrics.jsonl'), 'utf8'), 'being written\n', 'the live partial is untouched');
+  assert.deepEqual(cellDirs(busyTarget).sort(), all.filter((id) => id !== busyCell).sort());
 
   // A cell whose config disagrees between folders: refused, naming it; nothing written.
   const victim = shares[0][0];

@@ -4,17 +4,17 @@
  * else nothing is written; each cell is copied into place atomically; the summary is rebuilt.
  */
 import { Command } from 'commander';
-import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { canonicalJson, cellId, isSafeComponent } from '../sweep/cellId.js';
+import { copyCellInto } from '../sweep/cellStore.js';
 import type { Axis } from '../sweep/grid.js';
 import { collectRows, writeSummaries } from '../sweep/results.js';
 import {
   ensureSweepDir,
   finishedCellIds,
-  PARTIAL_PREFIX,
   readJson,
   readManifest,
   removeStale,
@@ -106,25 +106,20 @@ export function mergeCommand(): Command {
       ensureSweepDir(target, '--into');
       removeStale(target);
       let copied = 0;
+      const busy: string[] = [];
       for (const found of byId.values()) {
         if (resolve(found.dir) === resolve(target) || existsSync(join(target, found.id, 'summary.json'))) continue;
-        const partial = join(target, `${PARTIAL_PREFIX}${found.id}`);
-        rmSync(partial, { recursive: true, force: true });
-        cpSync(join(found.dir, found.id), partial, { recursive: true });
-        try {
-          renameSync(partial, join(target, found.id));
-          copied++;
-        } catch (error) {
-          rmSync(partial, { recursive: true, force: true });
-          if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        }
+        const outcome = copyCellInto(target, join(found.dir, found.id), found.id);
+        if (outcome === 'copied') copied++;
+        else if (outcome === 'busy') busy.push(found.id);
       }
       writeJsonAtomic(join(target, 'sweep.json'), merged);
       const configs = new Map<string, CellFile['config']>();
       const rows = collectRows(target, merged, configs, true);
       writeSummaries(target, rows);
       if (!flags.quiet) {
-        process.stderr.write(`merged ${byId.size} cells from ${dirs.length} folders into ${target} (${copied} copied, ${byId.size - copied} already there); ${rows.length} of ${cells.length} planned cells finished\n`);
+        process.stderr.write(`merged ${byId.size} cells from ${dirs.length} folders into ${target} (${copied} copied, ${byId.size - copied - busy.length} already there); ${rows.length} of ${cells.length} planned cells finished\n`);
       }
+      if (busy.length > 0) process.stderr.write(`vgrad: ${busy.length} cells are being written in ${target} by another live process and were left to it: ${busy.join(', ')}\n`);
     });
 }

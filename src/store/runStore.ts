@@ -259,7 +259,8 @@ function readOnlyAncestor(folder: string): string | null {
 function claim(partialDir: string, finalDir: string, what: string): boolean {
   const parent = dirname(partialDir);
   const claimDir = join(parent, `${CLAIM_PREFIX}${process.pid}-${basename(partialDir)}`);
-  const cannotWrite = (error: unknown): Error => {
+  const cannotWrite = (error: unknown): unknown => {
+    if (errnoOf(error) === undefined) return error; // not the file system's: an internal error, as it is
     const problem = environmentProblem(error);
     if (problem) return new DiskError(`${what}: cannot write in ${parent}: ${problem}`);
     return new UsageError(`${what}: cannot write in ${parent} (${describeFsError(error)}); give a writable folder`);

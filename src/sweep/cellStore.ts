@@ -4,9 +4,10 @@
  * rename into place when complete), and writes cell.json into it first, so a published cell
  * always says what it was given.
  */
-import { renameSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunFolderTakenError, RunStore } from '../store/runStore.js';
+import { guardWrite } from '../store/diskErrors.js';
+import { LOCK_FILE, RunFolderTakenError, RunStore } from '../store/runStore.js';
 import { type CellFile, OLD_PREFIX } from './sweepFolder.js';
 
 export type ClaimResult = { kind: 'claimed'; store: RunStore } | { kind: 'done' } | { kind: 'busy' };
@@ -35,4 +36,32 @@ export function claimCell(sweepDir: string, cell: CellFile, replace: boolean): C
     throw error;
   }
   return { kind: 'claimed', store };
+}
+
+/**
+ * Copies a finished cell folder (another shard's) into `sweepDir` under the same claim, lock and
+ * rename as a cell being run, so a concurrent sweep never takes the copy for abandoned and a reader
+ * never sees half of it. 'done' if the cell is there already, 'busy' if a live process is writing it.
+ */
+export function copyCellInto(sweepDir: string, sourceCellDir: string, id: string): 'copied' | 'done' | 'busy' {
+  const finalDir = join(sweepDir, id);
+  const taken = () => (existsSync(join(finalDir, 'summary.json')) ? 'done' : 'busy');
+  let store: RunStore;
+  try {
+    store = RunStore.createAt(finalDir);
+  } catch (error) {
+    if (error instanceof RunFolderTakenError) return taken();
+    throw error;
+  }
+  try {
+    guardWrite(store.partialFolder, () =>
+      cpSync(sourceCellDir, store.partialFolder, { recursive: true, filter: (source) => source === sourceCellDir || !source.endsWith(`/${LOCK_FILE}`) }),
+    );
+    store.commit();
+    return 'copied';
+  } catch (error) {
+    store.abandon();
+    if (error instanceof RunFolderTakenError) return taken();
+    throw error;
+  }
 }
