@@ -7,6 +7,7 @@
  *
  *   node scripts/check-listed-bugs.mjs            # all bugs
  *   node scripts/check-listed-bugs.mjs momentum   # those whose name contains "momentum"
+ *   node scripts/check-listed-bugs.mjs --further  # only the further ones (not in the issue's list)
  *
  * "caught" = at least one test failed; "MISSED" = all passed; "not applied" = the source line the
  * bug edits is no longer there (the code changed: update the entry). Exit 1 if any is missed.
@@ -47,10 +48,32 @@ const BUGS = [
   ['vanishing and exploding swapped', 'src/probes/verdicts.ts', "      if (ratio * GRADIENT_SPAN <= 1) out.push('vanishing');\n      else if (ratio >= GRADIENT_SPAN) out.push('exploding');", "      if (ratio * GRADIENT_SPAN <= 1) out.push('exploding');\n      else if (ratio >= GRADIENT_SPAN) out.push('vanishing');", ['verdicts', 'verdictsCli']],
 ];
 
+/**
+ * Not listed in issue 11: bugs of the same kinds, made by hand afterwards to see whether the suite
+ * generalises (run with the listed ones; a miss here is a gap to close, like a listed one).
+ */
+const FURTHER = [
+  ['he draws with fan_out', 'src/model/initializers.ts', "  if (mode === 'fan_in') return fanIn;", "  if (mode === 'fan_in') return fanOut;", ['initializers', 'initSyntax']],
+  ['uniform limit √(6·Var) instead of √(3·Var)', 'src/model/initializers.ts', "if (dist === 'uniform') return { kind: 'uniform', limit: Math.sqrt(3 * variance) };", "if (dist === 'uniform') return { kind: 'uniform', limit: Math.sqrt(6 * variance) };", ['initializers', 'initSyntax']],
+  ['adam ignores --lr', 'src/train/optimizer.ts', 'return tf.train.adam(lr);', 'return tf.train.adam(0.001);', ['flags'], 'adam|optimizer|lr'],
+  ['a layer records its fanOut as fanIn', 'src/train/experiment.ts', 'fanIn: sizes[l],', 'fanIn: sizes[l + 1],', ['record']],
+  ['data.testSamples records the training split', 'src/train/experiment.ts', 'testSamples: data.test.labels.length,', 'testSamples: trainSamples,', ['record']],
+  ['inputSecondMoment from the test split', 'src/train/experiment.ts', 'const inputSecondMoment = secondMoment(data.train.x);', 'const inputSecondMoment = secondMoment(data.test.x);', ['record', 'theoryMeasured']],
+  ['msPerStep over steps + 1', 'src/train/experiment.ts', 'last.elapsedMs / outcome.final.step : null', 'last.elapsedMs / (outcome.final.step + 1) : null', ['record']],
+  ['truncated normal not rescaled to its std', 'src/model/sampleWeights.ts', 'tf.truncatedNormal(shape, 0, dist.std / TRUNCATED_NORMAL_STD_FACTOR,', 'tf.truncatedNormal(shape, 0, dist.std,', ['initializers', 'initSyntax']],
+  ['an unlocked partial folder taken as live', 'src/store/runStore.ts', '  // An unreadable lock (torn by hand, or written by an older vgrad) counts as none.\n  return true;', '  return false;', ['store', 'sweep'], 'lock|claim'],
+  ['leaky-relu theory slope ignores alpha', 'src/theory/activationMath.ts', 'slope: (u) => (u > 0 ? 1 : alpha)', 'slope: (u) => (u > 0 ? 1 : 0)', ['theory', 'theoryCli']],
+  ['elu theory slope e^u − 1', 'src/theory/activationMath.ts', 'slope: (u) => (u > 0 ? 1 : Math.exp(u))', 'slope: (u) => (u > 0 ? 1 : Math.expm1(u))', ['theory', 'theoryCli']],
+  ['theory overlay ratio inverted', 'src/theory/overlay.ts', '  return measured / predicted;', '  return predicted / measured;', ['overlay', 'theoryMeasured']],
+];
+const onlyFurther = process.argv[2] === '--further';
+if (onlyFurther) BUGS.splice(0, BUGS.length);
+BUGS.push(...FURTHER);
+
 /** Listed in issue 11 but in code another branch is rewriting (h2-truth's flag rules): for the lead to add after the merge. */
 const TODO = [];
 
-const filter = process.argv[2]?.toLowerCase();
+const filter = onlyFurther ? undefined : process.argv[2]?.toLowerCase();
 const work = mkdtempSync(join(tmpdir(), 'vgrad-bugs-'));
 const cleanUp = () => rmSync(work, { recursive: true, force: true });
 process.on('exit', cleanUp);

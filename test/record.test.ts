@@ -160,6 +160,16 @@ describe('the run record and metrics.jsonl, field by field', () => {
     assert.deepEqual(metrics.map((m) => m.step), [0]);
   });
 
+  test('data.inputSecondMoment is E[x²] over the TRAINING split (test images all black here)', { skip: onRepeatPass('data.* describes the data set, which the backend does not touch') }, (t) => {
+    const dir = tempDir(t);
+    writeIdxSet(dir, N, N, { pixel: (split, k) => (split === 'train' ? hashPixel(k) : 0) });
+    const { record } = run(t, ['--data', `idx:${dir}`, '--batch', String(N), '--probe-size', String(N), '--depth', '1', '--width', '8', '--steps', '0']);
+    let sumSquares = 0;
+    for (let k = 0; k < N * 12; k++) sumSquares += (hashPixel(k) / 255) ** 2;
+    // 1e-6: the record's mean is summed in float64 too, in another order.
+    near(record.data.inputSecondMoment, sumSquares / (N * 12), 1e-6, 'inputSecondMoment');
+  });
+
   test('data.* on the embedded mnist', { skip: onRepeatPass('data.* describes the data set, which the backend does not touch') }, (t) => {
     const { record } = run(t, ['--train-size', '100', '--test-size', '50', '--probe-size', '30', '--steps', '0', '--depth', '1']);
     const { inputSecondMoment, ...sizes } = record.data;
