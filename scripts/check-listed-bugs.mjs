@@ -65,6 +65,14 @@ const FURTHER = [
   ['leaky-relu theory slope ignores alpha', 'src/theory/activationMath.ts', 'slope: (u) => (u > 0 ? 1 : alpha)', 'slope: (u) => (u > 0 ? 1 : 0)', ['theory', 'theoryCli']],
   ['elu theory slope e^u − 1', 'src/theory/activationMath.ts', 'slope: (u) => (u > 0 ? 1 : Math.exp(u))', 'slope: (u) => (u > 0 ? 1 : Math.expm1(u))', ['theory', 'theoryCli']],
   ['theory overlay ratio inverted', 'src/theory/overlay.ts', '  return measured / predicted;', '  return predicted / measured;', ['overlay', 'theoryMeasured']],
+  ['cell ids hash unsorted keys', 'src/sweep/cellId.ts', '.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));', '.reverse();', ['sweep']],
+  ['SLURM_ARRAY_TASK_STEP ignored', 'src/sweep/shard.ts', 'const index = offset / step;', 'const index = offset;', ['sweep'], 'shard'],
+  ['sweep --force does not redo finished cells', 'src/cli/sweep.ts', 'const todo = share.filter((cell) => flags.force || !folder.cellDone(dir, cell.id));', 'const todo = share.filter((cell) => !folder.cellDone(dir, cell.id));', ['sweep']],
+  ['FORCE_COLOR ignored', 'src/cli/color.ts', '  if (force !== undefined) {', '  if (force === undefined && force !== undefined) {', ['terminal']],
+  ['a closed pipe exits 1', 'src/cli/main.ts', "if (error.code === 'EPIPE') process.exit(EXIT_CLOSED_PIPE);", "if (error.code === 'EPIPE') process.exit(1);", ['signals'], 'closed|pipe|head'],
+  ['tables ignore the terminal width', 'src/cli/terminal.ts', '  if (wide || !stream.isTTY) return undefined;', '  return undefined;', ['layout']],
+  ['no progress bar on a terminal', 'src/cli/progress.ts', 'if (this.stream.isTTY && info.steps > 0)', 'if (!this.stream.isTTY && info.steps > 0)', ['terminal']],
+  ['sweep --check exits 0 when an expectation fails', 'src/cli/sweep.ts', 'if (!held && code === 0) code = EXIT_EXPECTATIONS;', 'void held;', ['sweep', 'cli']],
 ];
 const onlyFurther = process.argv[2] === '--further';
 if (onlyFurther) BUGS.splice(0, BUGS.length);

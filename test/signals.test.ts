@@ -142,6 +142,22 @@ describe('a closed stdout ends quietly (exit 0, no message), the run still store
     rmSync(out, { recursive: true, force: true });
   });
 
+  test('a reader gone before anything is written (like `| true`): exit 0, nothing on stderr, the run stored', async () => {
+    const out = tempDir();
+    const closedAtOnce = async (args: string[]) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.destroy();
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      return { code, stderr };
+    };
+    assert.deepEqual(await closedAtOnce(['inits', '--json']), { code: 0, stderr: '' });
+    assert.deepEqual(await closedAtOnce(['run', ...GAUSSIAN, '--steps', '1', '--json', '--quiet', '--out', out]), { code: 0, stderr: '' });
+    assert.equal(runFolders(out).length, 1);
+    rmSync(out, { recursive: true, force: true });
+  });
+
   test('the same through a shell pipe into head -c 10', () => {
     const out = tempDir();
     const script = `"${process.execPath}" "${BIN}" run ${GAUSSIAN.join(' ')} --steps 0 --depth 100 --width 10 --json --quiet --out "${out}" | head -c 10; echo`;
