@@ -78,19 +78,8 @@ describe('run store', () => {
 
   test('a run killed mid-training leaves no run folder', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
     // Wait until training has started (the first probe line), then kill hard.
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      child.stderr.on('data', (chunk) => {
-        seen += chunk;
-        if (seen.includes('step 0/')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
-    });
+    const child = await startRunUntil(['--steps', '100000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {}, 'step 0/');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     const names = readdirSync(join(out, 'runs'));
@@ -122,6 +111,20 @@ describe('interrupting a run', () => {
   });
 });
 
+/** Spawns `vgrad run ARGS` and resolves once its stderr has shown `marker` (rejects if it exits first). */
+async function startRunUntil(args: string[], env: Record<string, string>, marker: string) {
+  const child = spawn(process.execPath, [BIN, 'run', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stderr.on('data', (chunk) => {
+      seen += chunk;
+      if (seen.includes(marker)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
+  });
+  return child;
+}
+
 /** A PID that is certainly not alive: a child that has already exited (PIDs are not reused at once). */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
@@ -149,18 +152,7 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
 
   test('a live run older than a day (mtime set back) is not removed by a concurrent run', async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--discard-interrupted', '--out', out], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      child.stderr.on('data', (chunk) => {
-        seen += chunk;
-        if (seen.includes('step 0/')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
-    });
+    const child = await startRunUntil(['--steps', '100000', '--log-every', '50000', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--discard-interrupted', '--out', out], {}, 'step 0/');
     const runs = join(out, 'runs');
     const [partial] = readdirSync(runs);
     assert.match(partial, /^\.partial-/);
@@ -186,21 +178,11 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     assert.deepEqual(readdirSync(runs), ['next']);
     rmSync(root, { recursive: true, force: true });
   });
+
   test('kill -9 while the lock is written (test hook pauses it half-way): no partial folder was ever visible, the next run clears the claim', async () => {
     const out = tempDir();
     const runs = join(out, 'runs');
-    const child = spawn(process.execPath, [BIN, 'run', '--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], {
-      env: { ...process.env, NO_COLOR: '1', VGRAD_TEST_PAUSE_WRITE: LOCK_FILE },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      child.stderr.on('data', (chunk) => {
-        seen += chunk;
-        if (seen.includes('vgrad-test: paused writing')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`exited early: ${seen}`)));
-    });
+    const child = await startRunUntil(['--steps', '0', '--train-size', '500', '--test-size', '100', '--probe-size', '100', '--out', out], { VGRAD_TEST_PAUSE_WRITE: LOCK_FILE }, 'vgrad-test: paused writing');
     const claimName = `.claim-${child.pid}-`;
     const during = readdirSync(runs);
     assert.equal(during.length, 1);

@@ -290,9 +290,14 @@ function claim(partialDir: string, finalDir: string, what: string): boolean {
   return true;
 }
 
+/** A fresh name beside `path` for removing it under: .trash-<pid>-<n>-<name>. */
+function trashPathFor(path: string): string {
+  return join(dirname(path), `${TRASH_PREFIX}${process.pid}-${++trashCount}-${basename(path)}`);
+}
+
 /** Removes a folder by renaming it to a trash name first (see the module comment); gone already is fine. */
 function discardFolder(path: string): void {
-  const trash = join(dirname(path), `${TRASH_PREFIX}${process.pid}-${++trashCount}-${basename(path)}`);
+  const trash = trashPathFor(path);
   try {
     renameSync(path, trash);
   } catch (error) {
@@ -309,8 +314,8 @@ function discardFolder(path: string): void {
  */
 function removeIfStale(partialDir: string): void {
   const judged = readLockText(partialDir);
-  if (!isStalePartial(partialDir)) return;
-  const trash = join(dirname(partialDir), `${TRASH_PREFIX}${process.pid}-${++trashCount}-${basename(partialDir)}`);
+  if (!existsSync(partialDir) || !lockIsStale(judged)) return;
+  const trash = trashPathFor(partialDir);
   try {
     renameSync(partialDir, trash);
   } catch {
@@ -364,13 +369,23 @@ export function removeDeadLeftovers(dir: string): void {
   }
 }
 
-function readLock(partialDir: string): RunLock | null {
+/** The lock a lock file's text holds, or null for none or an unreadable one. */
+function parseLock(text: string | null): RunLock | null {
+  if (text === null) return null;
   try {
-    const lock = JSON.parse(readFileSync(join(partialDir, LOCK_FILE), 'utf8')) as RunLock;
+    const lock = JSON.parse(text) as RunLock;
     return Number.isInteger(lock.pid) && typeof lock.host === 'string' ? lock : null;
   } catch {
     return null;
   }
+}
+
+/** Whether this process may remove the folder a lock file's text came from: see the module comment. */
+function lockIsStale(text: string | null): boolean {
+  const lock = parseLock(text);
+  // No lock, or an unreadable one (torn by hand, or written by an older vgrad), counts as dead.
+  if (!lock) return true;
+  return lock.host === hostname() && !processAlive(lock.pid);
 }
 
 function processAlive(pid: number): boolean {
@@ -385,11 +400,7 @@ function processAlive(pid: number): boolean {
 
 /** See the module comment: a lock naming this host and a dead PID, or no lock at all. */
 export function isStalePartial(partialDir: string): boolean {
-  if (!existsSync(partialDir)) return false;
-  const lock = readLock(partialDir);
-  if (lock) return lock.host === hostname() && !processAlive(lock.pid);
-  // An unreadable lock (torn by hand, or written by an older vgrad) counts as none.
-  return true;
+  return existsSync(partialDir) && lockIsStale(readLockText(partialDir));
 }
 
 /** A readable, sortable run id: time, activation, initializer, depth, seed. */

@@ -12,6 +12,11 @@ import { type CellFile, OLD_PREFIX } from './sweepFolder.js';
 
 export type ClaimResult = { kind: 'claimed'; store: RunStore } | { kind: 'done' } | { kind: 'busy' };
 
+/** Why a cell folder could not be claimed: finished already, or a live process is writing it. */
+function takenBy(finalDir: string): 'done' | 'busy' {
+  return existsSync(join(finalDir, 'summary.json')) ? 'done' : 'busy';
+}
+
 /** `replace` (--force) removes a finished record first; the cell is then simply unfinished until redone. */
 export function claimCell(sweepDir: string, cell: CellFile, replace: boolean): ClaimResult {
   const finalDir = join(sweepDir, cell.id);
@@ -26,7 +31,7 @@ export function claimCell(sweepDir: string, cell: CellFile, replace: boolean): C
   try {
     store = RunStore.createAt(finalDir);
   } catch (error) {
-    if (error instanceof RunFolderTakenError) return { kind: existsSync(join(finalDir, 'summary.json')) ? 'done' : 'busy' };
+    if (error instanceof RunFolderTakenError) return { kind: takenBy(finalDir) };
     throw error;
   }
   try {
@@ -45,12 +50,11 @@ export function claimCell(sweepDir: string, cell: CellFile, replace: boolean): C
  */
 export function copyCellInto(sweepDir: string, sourceCellDir: string, id: string): 'copied' | 'done' | 'busy' {
   const finalDir = join(sweepDir, id);
-  const taken = () => (existsSync(join(finalDir, 'summary.json')) ? 'done' : 'busy');
   let store: RunStore;
   try {
     store = RunStore.createAt(finalDir);
   } catch (error) {
-    if (error instanceof RunFolderTakenError) return taken();
+    if (error instanceof RunFolderTakenError) return takenBy(finalDir);
     throw error;
   }
   try {
@@ -61,7 +65,7 @@ export function copyCellInto(sweepDir: string, sourceCellDir: string, id: string
     return 'copied';
   } catch (error) {
     store.abandon();
-    if (error instanceof RunFolderTakenError) return taken();
+    if (error instanceof RunFolderTakenError) return takenBy(finalDir);
     throw error;
   }
 }
