@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { compareEntries, parseBenchmarkEntries, type BenchmarkEntry } from '../src/bench/actionBenchmark.js';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** What github-action-benchmark's customBiggerIsBetter tool accepts, checked field by field. */

@@ -1,7 +1,7 @@
 /** The run options parser, unit level (fast: used per mutant by npm run mutate). The CLI tests check the same through bin/vgrad.js. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { defaultLayers, parseRunConfig, resolveSteps } from '../src/config/runConfig.js';
 
 const refused = (flag: string) => (error: Error) => {

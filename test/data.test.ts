@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { encodeIdx, loadIdxDataset, parseIdx } from '../src/data/idx.js';
 import { loadDataset } from '../src/data/load.js';
 import { takeRows } from '../src/data/dataset.js';

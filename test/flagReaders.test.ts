@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import {
   caseInsensitiveChoice,
   decimalInteger,
@@ -19,7 +19,7 @@ import {
   readDecimalInteger,
   readDecimalNumber,
   readFlag,
-} from '../src/config/numbers.js';
+} from '../src/util/decimal.js';
 import { addRunOptions, DEFAULTS, readRunOptions, RUN_OPTIONS, runOptionSpec } from '../src/config/options.js';
 
 /** The FlagValueError `read(text)` throws (fails the test when it returns). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { distributionStd, parseInit } from '../src/model/initializers.js';
 import { orthonormalFactor } from '../src/model/orthonormal.js';
 import { sampleWeights } from '../src/model/sampleWeights.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { assertFitsMemory, estimateMemory, formatBytes } from '../src/model/memory.js';
 
 /**

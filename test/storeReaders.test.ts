@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/config/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault, isDiskError } from '../src/store/diskErrors.js';
 import { readProbePoints, readRunRecord, readStoredRun } from '../src/store/metrics.js';
 import { decodeRunRecord } from '../src/store/recordSchema.js';

@@ -20,7 +20,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync,
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError, UsageError } from '../config/errors.js';
+import { EnvironmentError, UsageError } from '../util/errors.js';
 import { WHEEL_SCRIPT } from './wheelTool.js';
 
 const NATIVE_PACKAGE = '@tensorflow/tfjs-node';

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import * as tf from './tf.js';
 
 import { BACKEND_ENV, forcedBackend, type BackendChoice } from './choices.js';

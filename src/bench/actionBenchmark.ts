@@ -2,7 +2,7 @@
  * The github-action-benchmark "customBiggerIsBetter" format, and the regression check of
  * `vgrad bench --compare`. Pure functions: no timing, no tensors.
  */
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 export interface BenchmarkEntry {
   name: string;

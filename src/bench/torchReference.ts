@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** The reference script shipped with vgrad (this file runs as dist/src/bench/torchReference.js). */
 export const SHIPPED_REFERENCE = fileURLToPath(new URL('../../../bench/torch_mlp_reference.py', import.meta.url));

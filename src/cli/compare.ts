@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { COMPARE_STATS, renderCompare, type CompareColumn, type CompareStat } from '../report/compareTable.js';
 import type { RunRecord } from '../store/record.js';
 import { finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';

@@ -1,6 +1,6 @@
 /** `vgrad export csv DIR…` and `vgrad export probe-batch RUN --out FILE`: stored runs in other tools' formats. */
 import { Command } from 'commander';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { csvTable, runRows } from '../interop/csv.js';
 import { locateRuns } from '../interop/findRuns.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';

@@ -1,6 +1,6 @@
 /** Output folders named on the command line, checked before work starts. */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** Creates `folder` if missing and checks it can be written; a one-line UsageError naming the flag if not. */
 export function ensureWritableFolder(folder: string, flag: string): string | undefined {

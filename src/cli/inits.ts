@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { type BookRow } from '../model/activations.js';
 import { distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
 import { formatNumber } from '../report/layerTable.js';

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { verdictColor } from '../report/sweepTable.js';
 import type { RunRecord } from '../store/record.js';

@@ -3,7 +3,7 @@
  * they train, so `--help` and `vgrad inits` stay fast.
  */
 import { Command, CommanderError } from 'commander';
-import { isEnvironmentError, isUsageError } from '../config/errors.js';
+import { isEnvironmentError, isUsageError } from '../util/errors.js';
 import { environmentProblem, isDiskError } from '../store/diskErrors.js';
 import { exitOnSignal } from './interrupts.js';
 

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { canonicalJson, cellId, isSafeComponent } from '../sweep/cellId.js';
 import { copyCellInto } from '../sweep/cellStore.js';

@@ -1,6 +1,6 @@
 /** `vgrad report DIR`: charts of stored runs (a run, a folder of runs, a sweep), or a terminal depth profile. */
 import { Command } from 'commander';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';

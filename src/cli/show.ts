@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { toJson } from '../store/record.js';
 import { readRunRecord } from '../store/metrics.js';
 import { renderFittedReport } from '../report/layerTable.js';

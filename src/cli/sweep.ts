@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
 import { parseValueList } from '../sweep/grid.js';

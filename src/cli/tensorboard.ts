@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { locateRuns } from '../interop/findRuns.js';
 import { writeRunEvents } from '../interop/tensorboardExport.js';
 import { hasEventFile } from '../interop/tensorboardEvents.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { readStoredRun } from '../store/metrics.js';
 import { ensureWritableFolder } from './folders.js';
 

@@ -11,7 +11,7 @@ import { type Command, Option } from 'commander';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
 import { ACTIVATIONS } from '../model/activations.js';
-import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from './numbers.js';
+import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from '../util/decimal.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];

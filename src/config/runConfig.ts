@@ -3,7 +3,7 @@
  * (./options.ts) and checked across options here. Errors name the flag and what is allowed, in one line.
  */
 import { parseInit } from '../model/initializers.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 import { DEFAULTS, readRunOptions, type RawRunOptions, type RunOptionKey, type RunOptionValues } from './options.js';
 
 export { DEFAULTS, OPTIMIZERS, type OptimizerName, type RawRunOptions, type RunOptionKey } from './options.js';

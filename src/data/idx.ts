@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { Dataset, Split } from './dataset.js';
 
 const UNSIGNED_BYTE = 0x08;

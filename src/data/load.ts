@@ -1,5 +1,5 @@
 /** Resolves `--data` to a train/test Dataset, split and shuffled by the seed. */
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { rngFor } from '../util/random.js';
 import { type Dataset, type Split, takeRows } from './dataset.js';
 import { gaussianSplit } from './gaussian.js';

@@ -1,7 +1,7 @@
 /** The stored runs a user means by a list of arguments: run folders, summary.json files, run ids, or folders holding runs. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** Every summary.json under `folder` (itself a run folder, or any folder of runs, e.g. results/ or a sweep), sorted; hidden (partial) folders skipped. */
 export function summariesUnder(folder: string): string[] {

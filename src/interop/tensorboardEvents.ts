@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { guardWrite } from '../store/diskErrors.js';
 import { frameRecord } from './tfrecord.js';
 

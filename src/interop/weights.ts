@@ -6,7 +6,7 @@
  * would instead number them 0, 2, 4 ...). The activation is not a parameter and is not stored.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
 
 /** One layer in vgrad's layout: weight is fanIn × fanOut, row-major. */

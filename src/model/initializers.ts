@@ -6,8 +6,8 @@
  * Sampling is in sampleWeights.ts. TF.js's own *Normal initializers are not used: they draw a
  * truncated normal without the 1/0.8796 correction and come out ~12% too narrow.
  */
-import { UsageError } from '../config/errors.js';
-import { readDecimalNumber } from '../config/numbers.js';
+import { UsageError } from '../util/errors.js';
+import { readDecimalNumber } from '../util/decimal.js';
 import { type ActivationName, bookRowFor } from './activations.js';
 
 export type WeightDistribution =

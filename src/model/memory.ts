@@ -17,7 +17,7 @@
  * of those phases. Calibration against measured peaks is in the README ("Memory check").
  */
 import type { OptimizerName } from '../config/options.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 const BYTES_PER_VALUE = 4;
 

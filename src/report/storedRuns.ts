@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { RunRecord } from '../store/record.js';
 import { readProbePoints, readRunRecord } from '../store/metrics.js';
 import { PARTIAL_PREFIX } from '../store/runStore.js';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts } from './chartSpecs.js';

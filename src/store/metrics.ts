@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { ProbePoint } from '../train/loop.js';
 import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord } from './record.js';
 import { decodeRunRecord } from './recordSchema.js';

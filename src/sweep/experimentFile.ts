@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { Expectation, Where } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';

@@ -3,7 +3,7 @@
  * Values stay as the text the user gave: each cell is validated by the run config parser, so a
  * sweep accepts exactly what `vgrad run` accepts.
  */
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { ListKind } from './runOptions.js';
 
 export type AxisValue = string | boolean;

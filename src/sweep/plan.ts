@@ -3,7 +3,7 @@
  * (bad input writes nothing), each with its stable id. Cells from several grid groups are a union;
  * a cell reached twice is planned once.
  */
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from '../config/runConfig.js';
 import { cellConfigOf, cellId, isSafeComponent } from './cellId.js';
 import { cartesian, type Axis, type Overrides } from './grid.js';

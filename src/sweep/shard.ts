@@ -8,7 +8,7 @@
  *   SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT   (Slurm job arrays; MIN and STEP honoured, so --array=1-4 works)
  *   JOB_COMPLETION_INDEX with --shard-count n     (Kubernetes Indexed Jobs)
  */
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 
 export interface Shard {
   index: number;

@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { RunRecord } from '../store/record.js';
 import { decodeRunRecord } from '../store/recordSchema.js';
 import { PARTIAL_PREFIX, removeDeadLeftovers, writeFileAtomic } from '../store/runStore.js';

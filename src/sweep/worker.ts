@@ -10,7 +10,7 @@
  * with SIGKILL on starting a cell whose id contains that text, so tests can check that a crashing
  * cell is isolated.
  */
-import { isUsageError } from '../config/errors.js';
+import { isUsageError } from '../util/errors.js';
 import { join } from 'node:path';
 import { runExperiment } from '../train/experiment.js';
 import { InterruptedError } from '../util/abort.js';

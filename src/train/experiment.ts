@@ -4,7 +4,7 @@
  * its creation is inside the clean-up that removes it on failure.
  */
 import { memoryLimitBytes, selectBackend } from '../backend/select.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { DEFAULTS, resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { dataOptionsOf, loadDataset } from '../data/load.js';
 import { assertFitsMemory, estimateMemory } from '../model/memory.js';
