@@ -38,7 +38,7 @@ const BUGS = [
   ['second IDX magic byte not checked', 'src/data/idx.ts', 'if (zero1 !== 0 || zero2 !== 0 || ndims === 0) {', 'if (zero1 !== 0 || ndims === 0) { void zero2;', ['data']],
   ['dotted IDX names refused', 'src/data/idx.ts', 'const candidates = [stem, `${stem}.gz`, dotted, `${dotted}.gz`]', 'const candidates = [stem, `${stem}.gz`, dotted, `${dotted}.gz`].slice(0, 2)', ['data']],
   ['summary.json written in place', 'src/store/runStore.ts', 'this.write(name, () => writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\\n`));', "this.write(name, () => (name === 'summary.json' ? writeFileSync : writeFileAtomic)(join(this.partialDir, name), `${toJson(value, 2)}\\n`));", ['atomic']],
-  ['the atomic-write helper writes in place', 'src/store/runStore.ts', 'const temp = `${path}.tmp-${process.pid}`;', 'const temp = path;', ['atomic', 'store']],
+  ['the atomic-write helper writes in place', 'src/util/atomicFile.ts', 'const temp = `${path}.tmp-${process.pid}`;', 'const temp = path;', ['atomic', 'store']],
   ['NO_COLOR ignored', 'src/cli/color.ts', "if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;", '', ['terminal']],
   ['--quiet ignored', 'src/cli/run.ts', 'const progress = flags.quiet ? undefined : new ProgressReporter', 'const progress = new ProgressReporter', ['flags'], 'quiet'],
   ["sigmoid's maximum slope set to 1", 'src/model/activations.ts', "case 'sigmoid':\n      return 0.25;", "case 'sigmoid':\n      return 1;", ['probes']],

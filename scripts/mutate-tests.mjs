@@ -41,6 +41,7 @@ export const TESTS_FOR = {
   'config/options.ts': ['flagReaders'],
   'util/errors.ts': ['config', 'flagReaders'],
   'store/runStore.ts': [STORE_IN_PROCESS],
+  'util/atomicFile.ts': [STORE_IN_PROCESS],
   'store/record.ts': [STORE_IN_PROCESS, 'storeReaders'],
   'store/recordSchema.ts': ['storeReaders'],
   'store/metrics.ts': ['storeReaders'],

@@ -44,8 +44,8 @@ describe('atomic writes', () => {
     const oldText = JSON.stringify({ version: 'old', pad: 'o'.repeat(5000) });
     const newText = JSON.stringify({ version: 'new', pad: 'n'.repeat(5000) });
     writeFileSync(target, oldText);
-    const store = pathToFileURL(join(ROOT, 'dist', 'src', 'store', 'runStore.js')).href;
-    const script = `import { writeFileAtomic } from ${JSON.stringify(store)}; writeFileAtomic(${JSON.stringify(target)}, ${JSON.stringify(newText)});`;
+    const atomicFile = pathToFileURL(join(ROOT, 'dist', 'src', 'util', 'atomicFile.js')).href;
+    const script = `import { writeFileAtomic } from ${JSON.stringify(atomicFile)}; writeFileAtomic(${JSON.stringify(target)}, ${JSON.stringify(newText)});`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, VGRAD_TEST_PAUSE_WRITE: 'f.json' },
       stdio: ['ignore', 'ignore', 'pipe'],

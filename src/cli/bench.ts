@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../store/runStore.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, FlagValueError, readFlag } from '../util/decimal.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';

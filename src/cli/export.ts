@@ -5,7 +5,7 @@ import { csvTable, runRows } from '../interop/csv.js';
 import { locateRuns } from '../interop/findRuns.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';
 import { readStoredRun } from '../store/metrics.js';
-import { writeFileAtomic } from '../store/runStore.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { guardWrite } from '../store/diskErrors.js';
 import { writeStdout } from './output.js';
 import { dirname } from 'node:path';

@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../store/runStore.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import type { PalettedSplit, Split } from './dataset.js';
 import { MNIST_PACKAGE_FEATURES } from './mnistPackage.js';
 

@@ -22,9 +22,10 @@
  * because a rename onto an EMPTY folder succeeds on Linux: a claim must never land in a folder
  * that a recursive remove has half emptied. Claim and trash folders of dead PIDs are removed too.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault } from './diskErrors.js';
 import { toJson } from './record.js';
@@ -42,28 +43,6 @@ export interface RunLock {
   pid: number;
   host: string;
   startedAt: string;
-}
-
-/** Writes `text` to `path` via a temp file and a rename, so `path` is either old or complete. */
-export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeTempFile(temp, text, path);
-  renameSync(temp, path);
-}
-
-/**
- * Test-only hook (test/atomic.test.ts): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
- * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
- * kill the process mid-write and check the target holds the old content or the new, never a part.
- */
-function writeTempFile(file: string, text: string | Uint8Array, target: string): void {
-  const pauseOn = process.env.VGRAD_TEST_PAUSE_WRITE;
-  if (pauseOn !== undefined && basename(target) === pauseOn) {
-    writeFileSync(file, text.slice(0, text.length >> 1));
-    process.stderr.write(`vgrad-test: paused writing ${file}\n`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-  }
-  writeFileSync(file, text);
 }
 
 function errnoOf(error: unknown): string | undefined {

@@ -1,6 +1,6 @@
 /** Summary rows of a sweep folder, written next to its cells (summary.jsonl, summary.csv). */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../store/runStore.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { cellDone, finishedCellIds, readCell, readFailure, readManifest, type SweepManifest } from './sweepFolder.js';
 import type { CellConfig } from './cellId.js';
 import { failedRow, rowFromRecord, toCsv, toJsonLines, type SummaryRow } from './summary.js';
