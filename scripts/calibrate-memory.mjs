@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseRunConfig } from '../dist/src/config/runConfig.js';
-import { estimateMemory, formatBytes } from '../dist/src/model/memory.js';
-import { runExperiment } from '../dist/src/train/experiment.js';
+import { estimateMemory, formatBytes } from '../dist/src/train/memory.js';
+import { runExperiment } from '../dist/src/run/experiment.js';
 
 const args = process.argv.slice(2);
 const raw = {};

@@ -29,7 +29,7 @@ export const TESTS_FOR = {
   // (20-layer nets, 4 s) would triple the run and leaks.test (6 s of training) more: a dropped
   // dispose() survives here, the suite catches it.
   'model/mlp.ts': ['probes'],
-  'model/memory.ts': ['memory'],
+  'train/memory.ts': ['memory'],
   'probes/layerStats.ts': ['probes'],
   // The rules on hand-made statistics (thresholds at their boundaries); the calibration grid in the
   // same file measures real nets (8 s) and is left to the suite.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/util/errors.js';
-import { assertFitsMemory, estimateMemory, formatBytes } from '../src/model/memory.js';
+import { assertFitsMemory, estimateMemory, formatBytes } from '../src/train/memory.js';
 
 /**
  * A net small enough to count by hand: 4 inputs → 3 hidden → 2 outputs, batch 5, probe 6,

@@ -1,7 +1,7 @@
 /**
  * `vgrad native install`: builds the native TensorFlow backend (@tensorflow/tfjs-node's addon)
  * from a tensorflow-cpu wheel, for machines where tfjs-node's own install cannot download
- * libtensorflow. The work is in src/backend/nativeBuild.ts; this file is the command line.
+ * libtensorflow. The work is in src/native/nativeBuild.ts; this file is the command line.
  */
 import { Command } from 'commander';
 import { Interrupts } from './interrupts.js';
@@ -23,7 +23,7 @@ function installCommand(): Command {
       '\nThe wheel is cached in $XDG_CACHE_HOME/vgrad/wheels (default ~/.cache/vgrad/wheels). Needs python3, g++, make and Node\'s headers.\n\nExamples:\n  $ vgrad native install\n  $ vgrad native install --wheel tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl\n  $ vgrad run --backend tensorflow --threads 1',
     )
     .action(async (flags: InstallFlags) => {
-      const { installNative } = await import('../backend/nativeBuild.js');
+      const { installNative } = await import('../native/nativeBuild.js');
       const interrupts = new Interrupts().install();
       try {
         const result = await installNative({

@@ -49,7 +49,7 @@ export function runCommand(): Command {
 /** Trains, stores and prints one run; true when it wrote TensorBoard events. */
 async function runAndReport(config: RunConfig, flags: RunFlags): Promise<boolean> {
   // Loaded only now, so --help and bad flags never pay for TensorFlow.js.
-  const { runExperiment } = await import('../train/experiment.js');
+  const { runExperiment } = await import('../run/experiment.js');
   const { InterruptedError } = await import('../util/abort.js');
   const { renderFittedReport } = await import('../report/layerTable.js');
   const progress = flags.quiet ? undefined : new ProgressReporter(process.stderr, chalkFor(process.stderr));

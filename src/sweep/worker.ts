@@ -12,7 +12,7 @@
  */
 import { isUsageError } from '../util/errors.js';
 import { join } from 'node:path';
-import { runExperiment } from '../train/experiment.js';
+import { runExperiment } from '../run/experiment.js';
 import { InterruptedError } from '../util/abort.js';
 import { claimCell } from './cellStore.js';
 import type { FromWorker, ToWorker } from './protocol.js';

@@ -7,7 +7,7 @@ import { memoryLimitBytes, selectBackend } from '../backend/select.js';
 import { UsageError } from '../util/errors.js';
 import { DEFAULTS, resolveSteps, type RunConfig } from '../config/runConfig.js';
 import { dataOptionsOf, loadDataset } from '../data/load.js';
-import { assertFitsMemory, estimateMemory } from '../model/memory.js';
+import { assertFitsMemory, estimateMemory } from '../train/memory.js';
 import { createMlpFromWeights, createMlpInterruptible, disposeMlp, EVAL_CHUNK, type Mlp, readParameters } from '../model/mlp.js';
 import { encodeWeights, readWeightsFile } from '../interop/weights.js';
 import { parseInit } from '../model/initializers.js';
@@ -15,7 +15,7 @@ import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
 import { baseRunId, RunStore } from '../store/runStore.js';
 import { injectedFault } from '../store/diskErrors.js';
 import { InterruptedError } from '../util/abort.js';
-import { train, type ProbePoint } from './loop.js';
+import { train, type ProbePoint } from '../train/loop.js';
 
 export interface ExperimentHooks {
   /** Checked at every long place (model building, probes, steps, final evaluation). */
