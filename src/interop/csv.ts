@@ -8,8 +8,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { LayerStats } from '../probes/layerStats.js';
-import type { RunRecord } from '../store/record.js';
-import type { ProbePoint } from '../train/loop.js';
+import type { RunRecord, StoredPoint } from '../store/record.js';
 
 export const STAT_COLUMNS: (keyof LayerStats)[] = [
   'weightStd',
@@ -35,7 +34,7 @@ export function csvNumber(value: number | null | undefined): string {
 }
 
 /** The rows of one run (no header). */
-export function runRows(record: RunRecord, points: ProbePoint[]): string[][] {
+export function runRows(record: RunRecord, points: StoredPoint[]): string[][] {
   return points.flatMap((point) =>
     point.layers.map((stats, l) => {
       const layer = record.layers[l];

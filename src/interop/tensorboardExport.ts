@@ -13,8 +13,7 @@
  */
 import { join } from 'node:path';
 import type { LayerStats } from '../probes/layerStats.js';
-import type { RunRecord } from '../store/record.js';
-import type { ProbePoint } from '../train/loop.js';
+import type { RunRecord, StoredPoint } from '../store/record.js';
 import type { BinSpec } from '../probes/binSpecs.js';
 import { EventFile, type HParamsStatus, type HParamValue, type Histogram } from './tensorboardEvents.js';
 
@@ -66,7 +65,7 @@ export function tensorboardHistogram(spec: BinSpec, counts: ArrayLike<number>): 
 }
 
 /** The histograms a probe point carries, per layer (1-based), as TensorBoard histograms. */
-export function pointHistograms(point: ProbePoint): { layer: number; activations?: Histogram; gradients?: Histogram }[] {
+export function pointHistograms(point: StoredPoint): { layer: number; activations?: Histogram; gradients?: Histogram }[] {
   const raw = point.histograms;
   if (!Array.isArray(raw)) return [];
   return raw.map((entry, l) => ({
@@ -79,7 +78,7 @@ export function pointHistograms(point: ProbePoint): { layer: number; activations
 const STATUS: Record<RunRecord['status'], HParamsStatus> = { ok: 'success', diverged: 'failure', interrupted: 'unknown' };
 
 /** Writes `folder/events.out.tfevents.<time>.<host>` for one run; returns its path. */
-export function writeRunEvents(folder: string, record: RunRecord, points: ProbePoint[], startSecs = Date.now() / 1000): string {
+export function writeRunEvents(folder: string, record: RunRecord, points: StoredPoint[], startSecs = Date.now() / 1000): string {
   const file = new EventFile(folder, startSecs);
   const values = hparamValues(record.config);
   file.text('config', 0, markdownTable(values));

@@ -4,7 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { binCenters, type BinSpec } from '../probes/binSpecs.js';
-import type { StoredPoint, StoredRun } from './storedRuns.js';
+import type { StoredPoint } from '../store/record.js';
+import type { StoredRun } from './storedRuns.js';
 import { theoryOverlay } from './theoryOverlay.js';
 
 /** The font every chart uses; chartRender.ts hands resvg the shipped file of this family. */

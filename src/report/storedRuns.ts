@@ -6,21 +6,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import type { RunRecord } from '../store/record.js';
+import type { RunRecord, StoredPoint } from '../store/record.js';
 import { readProbePoints, readRunRecord } from '../store/metrics.js';
 import { PARTIAL_PREFIX } from '../store/runStore.js';
-import type { BinSpec } from '../probes/binSpecs.js';
-
-/** One line of metrics.jsonl as the report reads it (older runs have no histograms). */
-export interface StoredPoint {
-  step: number;
-  trainLoss: number | null;
-  trainAcc: number | null;
-  probeLoss: number;
-  probeAcc: number;
-  layers: { preactVar: number | null; actVar: number | null; gradVar: number | null; saturated: number | null; dead: number | null }[];
-  histograms?: { act: { bins: BinSpec; counts: number[] }; grad: { bins: BinSpec; counts: number[] } }[];
-}
 
 export interface StoredRun {
   /** The run folder, relative to the folder the report was asked for ("." for a run folder itself). */

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import type { ProbePoint } from '../train/loop.js';
-import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord } from './record.js';
+import { fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord, type StoredPoint } from './record.js';
 import { decodeRunRecord } from './recordSchema.js';
 
 function decodeMarkers(value: unknown): unknown {
@@ -17,7 +16,7 @@ function decodeMarkers(value: unknown): unknown {
 }
 
 /** The probe points of a run folder's metrics.jsonl; a one-line UsageError if a line is not a point. */
-export function readProbePoints(runDir: string): ProbePoint[] {
+export function readProbePoints(runDir: string): StoredPoint[] {
   const path = join(runDir, 'metrics.jsonl');
   let text: string;
   try {
@@ -29,9 +28,9 @@ export function readProbePoints(runDir: string): ProbePoint[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line, i) => {
-      let point: ProbePoint;
+      let point: StoredPoint;
       try {
-        point = decodeMarkers(JSON.parse(line)) as ProbePoint;
+        point = decodeMarkers(JSON.parse(line)) as StoredPoint;
       } catch {
         throw new UsageError(`${path}: line ${i + 1} is not JSON`);
       }
@@ -54,7 +53,7 @@ export function readRunRecord(path: string): RunRecord {
 }
 
 /** A run folder's record and probe points. `summaryPath` is its summary.json. */
-export function readStoredRun(summaryPath: string): { record: RunRecord; points: ProbePoint[]; runDir: string } {
+export function readStoredRun(summaryPath: string): { record: RunRecord; points: StoredPoint[]; runDir: string } {
   const record = readRunRecord(summaryPath);
   const runDir = dirname(summaryPath);
   return { record, points: existsSync(join(runDir, 'metrics.jsonl')) ? readProbePoints(runDir) : [], runDir };

@@ -6,7 +6,19 @@
  * "interrupted". Readers (recordSchema.ts) accept both and decode the markers back to numbers.
  */
 import type { RunConfig } from '../config/runConfig.js';
-import type { LayerStats } from '../probes/layerStats.js';
+import type { LayerHistograms, LayerStats } from '../probes/layerStats.js';
+import type { ProbePoint } from '../train/loop.js';
+
+/**
+ * One line of metrics.jsonl. Declared by the training loop, which makes it (train/ sits below
+ * store/, so the type cannot live here); stored and read back as it is.
+ */
+export type { ProbePoint };
+/**
+ * A probe point read back from metrics.jsonl: runs stored before histograms were recorded have
+ * none (and, like a vgrad.run/1 record, wrote non-finite statistics as null).
+ */
+export type StoredPoint = Omit<ProbePoint, 'histograms'> & { histograms?: LayerHistograms[] };
 
 export const RUN_SCHEMA = 'vgrad.run/2';
 /** Older records `vgrad show` still reads. */
