@@ -6,7 +6,7 @@ import * as tf from '../backend/tf.js';
 import { DEFAULTS, defaultLayers } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseInit } from '../model/initializers.js';
-import type { ActivationName } from '../model/activations.js';
+import { ACTIVATION, type ActivationName } from '../model/activations.js';
 import { createMlp, disposeMlp } from '../model/mlp.js';
 import { trainSteps } from '../train/loop.js';
 
@@ -96,7 +96,7 @@ export async function measurePair(base: Omit<BenchCase, 'probes'>, data: Dataset
 
 export async function measure(benchCase: BenchCase, data: Dataset, settings: BenchSettings): Promise<BenchMeasurement> {
   const layers = defaultLayers(benchCase.depth);
-  const init = benchCase.act === 'relu' ? 'he' : 'xavier';
+  const init = ACTIVATION[benchCase.act].bestInit;
   const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: benchCase.act, alpha: DEFAULTS.alpha }, parseInit(init), { act: benchCase.act, gain: 1 }, 1);
   const chunkSteps = settings.logEvery;
   const total = settings.warmup + chunkSteps * settings.chunks;

@@ -10,7 +10,7 @@
 import { type Command, Option } from 'commander';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
-import { ACTIVATIONS } from '../model/activations.js';
+import { ACTIVATION, ACTIVATIONS, activationsWhere } from '../model/activations.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from '../util/decimal.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -74,8 +74,25 @@ export const RUN_OPTIONS = [
     default: null,
     read: decimalIntegerList(1, '300,100,100'),
   }),
-  option({ key: 'act', flag: '--act', valueName: 'name', kind: 'enum', choices: ACTIVATIONS, help: `activation: ${ACTIVATIONS.join(', ')}`, default: 'relu', read: caseInsensitiveChoice(ACTIVATIONS) }),
-  option({ key: 'alpha', flag: '--alpha', valueName: 'x', kind: 'number', help: 'leaky-relu negative slope', default: 0.01, read: decimalNumber('a number ≥ 0', (value) => value >= 0) }),
+  option({
+    key: 'act',
+    flag: '--act',
+    valueName: 'name',
+    kind: 'enum',
+    choices: ACTIVATIONS,
+    help: `activation: ${ACTIVATIONS.map((name) => (ACTIVATION[name].help ? `${name} (${ACTIVATION[name].help})` : name)).join(', ')}`,
+    default: 'relu',
+    read: caseInsensitiveChoice(ACTIVATIONS),
+  }),
+  option({
+    key: 'alpha',
+    flag: '--alpha',
+    valueName: 'x',
+    kind: 'number',
+    help: `${activationsWhere((facts) => facts.usesAlpha).join(', ')} negative slope`,
+    default: 0.01,
+    read: decimalNumber('a number ≥ 0', (value) => value >= 0),
+  }),
   option({
     key: 'init',
     flag: '--init',

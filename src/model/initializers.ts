@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../util/errors.js';
 import { readDecimalNumber } from '../util/decimal.js';
-import { type ActivationName, bookRowFor } from './activations.js';
+import { ACTIVATION, type ActivationName } from './activations.js';
 
 export type WeightDistribution =
   | { kind: 'normal'; std: number }
@@ -68,8 +68,8 @@ export function distributionStd(dist: WeightDistribution, fanIn: number, fanOut:
  */
 function bookDistribution(uniform: boolean) {
   return (fanIn: number, fanOut: number, context: InitContext): WeightDistribution => {
-    const row = bookRowFor(context.act);
-    if (row === undefined) {
+    const row = ACTIVATION[context.act].bookRow;
+    if (row === null) {
       throw new UsageError(
         `--init book: the book's Table 11-1 has no row for --act ${context.act}; it covers sigmoid (logistic), tanh, and relu, leaky-relu, elu (ReLU and its variants)`,
       );

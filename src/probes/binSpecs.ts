@@ -12,13 +12,12 @@
  *   +decades upward, +over (x ≥ 10^maxExp, +Inf too), NaN] — 2D + 6 counts. A power of ten
  *   opens its decade (10^k, as the double nearest it, is in [10^k, 10^(k+1))).
  */
-import type { ActivationName } from '../model/activations.js';
+import { ACTIVATION, type ActivationName } from '../model/activations.js';
 
 export type BinSpec = { kind: 'linear'; low: number; high: number; bins: number } | { kind: 'signed-log10'; minExp: number; maxExp: number };
 
-/** Activations bounded by their definition: linear bins over their whole range. */
-const UNIT_RANGE: BinSpec = { kind: 'linear', low: 0, high: 1, bins: 20 };
-const SYMMETRIC_UNIT_RANGE: BinSpec = { kind: 'linear', low: -1, high: 1, bins: 20 };
+/** Bins of an activation bounded by its definition: linear, over its whole range. */
+const BOUNDED_BINS = 20;
 /** Unbounded activations (relu family, linear): magnitudes 1e-8…1e8, zero (dead relu units) apart. */
 export const UNBOUNDED_ACT_BINS: BinSpec = { kind: 'signed-log10', minExp: -8, maxExp: 8 };
 /**
@@ -27,18 +26,13 @@ export const UNBOUNDED_ACT_BINS: BinSpec = { kind: 'signed-log10', minExp: -8, m
  */
 export const GRAD_BINS: BinSpec = { kind: 'signed-log10', minExp: -16, maxExp: 8 };
 
-/** φ(z)'s bins: sigmoid and the softmax output in [0, 1], tanh and softsign in [−1, 1], the rest log. */
+/** The output layer's φ is the softmax: probabilities. */
+const SOFTMAX_RANGE = [0, 1] as const;
+
+/** φ(z)'s bins, from φ's range (the activation record): linear over a bounded range, log otherwise. */
 export function actBinsFor(act: ActivationName | 'softmax'): BinSpec {
-  switch (act) {
-    case 'sigmoid':
-    case 'softmax':
-      return UNIT_RANGE;
-    case 'tanh':
-    case 'softsign':
-      return SYMMETRIC_UNIT_RANGE;
-    default:
-      return UNBOUNDED_ACT_BINS;
-  }
+  const range = act === 'softmax' ? SOFTMAX_RANGE : ACTIVATION[act].range;
+  return range === 'unbounded' ? UNBOUNDED_ACT_BINS : { kind: 'linear', low: range[0], high: range[1], bins: BOUNDED_BINS };
 }
 
 export function binCount(spec: BinSpec): number {

@@ -14,7 +14,7 @@
  * - dead: share of units whose φ'(z) is exactly 0 for every probe sample.
  */
 import * as tf from '../backend/tf.js';
-import { maxSlope, SATURATION_THRESHOLD } from '../model/activations.js';
+import { ACTIVATION, SATURATION_THRESHOLD } from '../model/activations.js';
 import { actBinsFor, type BinSpec, GRAD_BINS } from './binSpecs.js';
 import { histogram } from './histograms.js';
 import { type Gradients, type LabeledBatch, lossAndGradients, type Mlp, scoreLogProbs } from '../model/mlp.js';
@@ -99,7 +99,7 @@ function read(t: tf.Tensor): Float32Array {
 export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): ProbeResult {
   const layerCount = model.weights.length;
   const batchSize = batch.x.shape[0];
-  const saturationBelow = SATURATION_THRESHOLD * maxSlope(model.act, model.alpha);
+  const saturationBelow = SATURATION_THRESHOLD * ACTIVATION[model.act].maxSlope(model.alpha);
   const actBins = Array.from({ length: layerCount }, (_, l) => actBinsFor(l === layerCount - 1 ? 'softmax' : model.act));
   // The tensors the statistics need, kept past the tidy and read one layer at a time, so the host
   // holds at most one layer's values at once. Those of `given` stay the caller's to dispose.

@@ -7,7 +7,7 @@
  * 1–3 (see README "Flag rules" and test/verdicts.test.ts): silent on relu/leaky-relu/elu + he,
  * tanh/softsign + xavier, selu + lecun at depths 2–30; firing on the broken configurations.
  */
-import type { ActivationName } from '../model/activations.js';
+import { ACTIVATION, ACTIVATION_FAMILIES, type ActivationName, activationFacts, activationsWhere, FAMILY_NOTE } from '../model/activations.js';
 
 export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
 /**
@@ -75,13 +75,27 @@ export const SATURATION_MARGIN = 0.25;
 export const DEAD_RISE = 0.1;
 
 /**
- * The saturated share an activation shows by construction at its best init. The one-sided ones
- * (relu, leaky-relu, elu, selu) are "off" on z < 0 by design, about half the pairs of a zero-mean z;
- * elu and selu reach their flat tail there as the signal grows with depth. The two-sided ones
- * (sigmoid, tanh, softsign) saturate only in their tails, which a good init keeps z out of: 0.
+ * The saturated share an activation shows by construction at its best init (its record says why);
+ * 0 for a name vgrad does not know (a stored record's).
  */
-export function saturationBaseline(act: ActivationName): number {
-  return act === 'relu' || act === 'leaky-relu' || act === 'elu' || act === 'selu' ? 0.5 : 0;
+export function saturationBaseline(act: string): number {
+  return activationFacts(act)?.saturationBaseline ?? 0;
+}
+
+/**
+ * The saturated rule's thresholds (%) with the activations each applies to, one-sided family first,
+ * from the activation records; `note` is what the family shows by design ('' for nothing).
+ */
+export function saturatedThresholds(): { percent: number; names: ActivationName[]; note: string }[] {
+  const groups: { percent: number; names: ActivationName[]; note: string }[] = [];
+  for (const family of ACTIVATION_FAMILIES) {
+    const members = activationsWhere((facts) => facts.family === family);
+    for (const baseline of new Set(members.map((name) => ACTIVATION[name].saturationBaseline))) {
+      const names = members.filter((name) => ACTIVATION[name].saturationBaseline === baseline);
+      groups.push({ percent: (baseline + SATURATION_MARGIN) * 100, names, note: FAMILY_NOTE[family] });
+    }
+  }
+  return groups;
 }
 
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -95,7 +109,9 @@ export const FLAG_RULES: { flag: LayerFlag | RunVerdict; rule: string }[] = [
   { flag: 'exploding', rule: `… 10^${Math.log10(GRADIENT_SPAN)} or more times above the top hidden layer's` },
   {
     flag: 'saturated',
-    rule: `sat exceeds what φ shows at its best init by more than ${SATURATION_MARGIN * 100} points: over ${(0.5 + SATURATION_MARGIN) * 100}% for relu, leaky-relu, elu, selu (off on z < 0 by design), over ${SATURATION_MARGIN * 100}% for sigmoid, tanh, softsign, linear`,
+    rule: `sat exceeds what φ shows at its best init by more than ${SATURATION_MARGIN * 100} points: ${saturatedThresholds()
+      .map((group) => `over ${group.percent}% for ${group.names.join(', ')}${group.note ? ` (${group.note})` : ''}`)
+      .join(', ')}`,
   },
   { flag: 'dead', rule: `after training: the share of dead units rose by more than ${DEAD_RISE * 100} points since step 0` },
   { flag: 'non-finite', rule: 'a variance, gradient or weight-gradient norm is ±Inf or NaN' },

@@ -3,6 +3,7 @@
  * returns one chart (or null when the runs hold nothing for it); chartRender.ts draws them.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { activationFacts, activationsWhere, listInWords } from '../model/activations.js';
 import { binCenters, type BinSpec } from '../probes/binSpecs.js';
 import type { StoredPoint } from '../store/record.js';
 import type { StoredRun } from './storedRuns.js';
@@ -159,14 +160,14 @@ export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
   };
 }
 
-/** relu's family is "saturated" on half its inputs by design: its map shows dead units instead. */
-const DEAD_FAMILY = new Set(['relu', 'leaky-relu', 'elu', 'selu']);
+/** The one-sided family (relu's) is "saturated" on half its inputs by design: its map shows dead units instead. */
+const showsDead = (act: string) => activationFacts(act)?.family === 'one-sided';
 
 /** Saturation map: layer × probe step, shaded by the saturated share (dead share for the relu family). */
 export function saturationMapChart(runs: StoredRun[]): Chart | null {
   const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
-    const dead = DEAD_FAMILY.has(run.record.config.act);
+    const dead = showsDead(run.record.config.act);
     for (const point of run.points) {
       point.layers.forEach((layer, l) => {
         const value = dead ? layer.dead : layer.saturated;
@@ -181,7 +182,7 @@ export function saturationMapChart(runs: StoredRun[]): Chart | null {
     name: 'saturation-map',
     title: 'Saturation map',
     caption:
-      "Share of (sample, unit) pairs with φ'(z) below 5% of its peak (saturated) at each hidden layer and probe step; for relu, leaky-relu, elu and selu the share of dead units (φ' = 0 on every probe sample) instead. The analogue of Glorot & Bengio (2010), Fig. 2–3: a sigmoid net's top layer saturates, then slowly recovers.",
+      `Share of (sample, unit) pairs with φ'(z) below 5% of its peak (saturated) at each hidden layer and probe step; for ${listInWords(activationsWhere((facts) => facts.family === 'one-sided'))} the share of dead units (φ' = 0 on every probe sample) instead. The analogue of Glorot & Bengio (2010), Fig. 2–3: a sigmoid net's top layer saturates, then slowly recovers.`,
     spec: {
       $schema: SCHEMA,
       config: CONFIG,

@@ -3,7 +3,7 @@
  * so `vgrad show` renders exactly what `vgrad run` printed.
  */
 import type { ChalkInstance } from 'chalk';
-import { DEAD_RISE, GRADIENT_SPAN, judgeRecord, type LayerFlag, SATURATION_MARGIN } from '../probes/verdicts.js';
+import { DEAD_RISE, GRADIENT_SPAN, judgeRecord, type LayerFlag, saturatedThresholds } from '../probes/verdicts.js';
 import type { RunRecord } from '../store/record.js';
 import { droppedNote, fitColumns, fitLines, renderTable, type TableColumn } from './fitWidth.js';
 import { ABOVE_SCALE, ACT_VAR_SCALE, BELOW_SCALE, GRAD_VAR_SCALE, logBar, scaleLabel, type LogScale } from './logBar.js';
@@ -130,6 +130,14 @@ function layoutNotes(dropped: string[]): string[] {
   return notes;
 }
 
+/** "75% (relu, leaky-relu, elu, selu: off on z < 0 by design) or 25% (others)", from the flag rules. */
+function saturatedLegend(): string {
+  const groups = saturatedThresholds();
+  const who = (group: (typeof groups)[number], i: number) =>
+    i > 0 && i === groups.length - 1 ? 'others' : `${group.names.join(', ')}${group.note ? `: ${group.note}` : ''}`;
+  return groups.map((group, i) => `${group.percent}% (${who(group, i)})`).join(' or ');
+}
+
 /** What the status means, with each step number named: the failing step, and the weights kept. */
 function statusText(record: RunRecord, color: ChalkInstance): string {
   const f = record.final;
@@ -159,7 +167,7 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
     `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
     `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)} times below/above the top hidden layer's; saturated = sat over` +
-      ` ${(0.5 + SATURATION_MARGIN) * 100}% (relu, leaky-relu, elu, selu: off on z < 0 by design) or ${SATURATION_MARGIN * 100}% (others);` +
+      ` ${saturatedLegend()};` +
       ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
   if (overlay) {

@@ -4,6 +4,7 @@
  * activation, initializer or optimizer (alpha, gain, momentum) are said whenever they matter.
  */
 import { DEFAULTS } from '../config/runConfig.js';
+import { activationFacts } from '../model/activations.js';
 import type { RunRecord } from '../store/record.js';
 import { displayWidth } from './fitWidth.js';
 
@@ -25,7 +26,7 @@ export function runHeaderParts(record: RunRecord): string[] {
   const c = record.config;
   const differs = <K extends keyof typeof DEFAULTS>(key: K, value: unknown) => value !== undefined && value !== DEFAULTS[key];
   const parts: string[] = [];
-  parts.push(c.act === 'leaky-relu' ? `leaky-relu alpha ${c.alpha}` : c.act);
+  parts.push(activationFacts(c.act)?.usesAlpha ? `${c.act} alpha ${c.alpha}` : c.act);
   parts.push(c.init === 'orthogonal' ? `orthogonal gain ${c.gain}` : c.init);
   parts.push(`${c.layers.length} hidden ${c.layers.length === 1 ? 'layer' : 'layers'} [${compressWidths(c.layers)}]`);
   parts.push(c.optimizer === 'momentum' ? `momentum ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);

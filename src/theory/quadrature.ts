@@ -100,7 +100,7 @@ const standardDensity = (z: number) => INV_SQRT_2PI * Math.exp((-z * z) / 2);
  * exp bend), another in units of the Gaussian's own scale (|z| from 1/16 to 8), all within ±16.
  * Working in z keeps the weights finite for any q (1/√(2πq) underflows near q = 1e308).
  */
-function gaussianPieceEnds(sd: number, kinks: number[]): number[] {
+function gaussianPieceEnds(sd: number, kinks: readonly number[]): number[] {
   const ends = [-TAIL_SDS, 0, TAIL_SDS];
   const add = (z: number) => {
     if (Math.abs(z) < TAIL_SDS && z !== 0) ends.push(z, -z);
@@ -115,7 +115,7 @@ function gaussianPieceEnds(sd: number, kinks: number[]): number[] {
  * E[g(u)] for u ~ N(0, q), as ∫ g(√q·z) φ(z) dz. q = 0 gives g(0); a non-finite or negative q gives
  * NaN (the caller reports it as not finite rather than inventing a number).
  */
-export function gaussianExpectation(g: (u: number) => number, q: number, kinks: number[] = [], options: QuadratureOptions = {}): number {
+export function gaussianExpectation(g: (u: number) => number, q: number, kinks: readonly number[] = [], options: QuadratureOptions = {}): number {
   if (!Number.isFinite(q) || q < 0) return Number.NaN;
   if (q === 0) return g(0);
   const sd = Math.sqrt(q);
