@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '../src/backend/tf.js';
 import { selectBackend } from '../src/backend/select.js';
 import { UsageError } from '../src/util/errors.js';
-import { distributionStd, parseInit } from '../src/model/initializers.js';
+import { distributionStd, INITIALIZERS, parseInit } from '../src/model/initializers.js';
 import { orthonormalFactor } from '../src/model/orthonormal.js';
 import { sampleWeights } from '../src/model/sampleWeights.js';
 import { meanStd } from './helpers.js';
@@ -46,6 +46,11 @@ function draw(name: string, fanIn: number, fanOut: number, act: 'relu' | 'tanh' 
 }
 
 describe('initializers: empirical mean and std on a 784×300 draw match the formula within 2%', () => {
+  test('every registered scheme, alias and parametric example has its formula written out here', () => {
+    // A new registry entry without a formula above would escape the draws below.
+    const registered = INITIALIZERS.flatMap((entry) => (entry.form === 'fixed' ? [entry.name, ...entry.aliases] : [entry.example]));
+    for (const name of registered) assert.ok(Object.hasOwn(EXPECTED_STD, name), `no expected std for ${name}`);
+  });
   before(async () => {
     await selectBackend('auto');
   });

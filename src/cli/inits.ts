@@ -5,8 +5,9 @@
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { UsageError } from '../util/errors.js';
-import { type BookRow } from '../model/activations.js';
-import { distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
+import { DEFAULTS } from '../config/options.js';
+import { activationsWhere, type BookRow } from '../model/activations.js';
+import { BOOK_TABLE, distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
 import { formatNumber } from '../report/layerTable.js';
 import { tableOptions } from '../report/tableStyle.js';
 import { droppedNote, fitLines, fitTable } from '../report/fitWidth.js';
@@ -25,27 +26,25 @@ function describe(dist: WeightDistribution, fanIn: number, fanOut: number) {
   return { distribution: dist.kind, std, limit };
 }
 
-const BOOK_ACT: Record<BookRow, 'sigmoid' | 'tanh' | 'relu'> = { logistic: 'sigmoid', tanh: 'tanh', relu: 'relu' };
-
 /**
- * The book's Table 11-1 next to the published value for each row: Glorot & Bengio's normalized init
- * for the logistic (×4, whose slope at 0 is 1/4) and tanh (×1), He et al.'s 2/n_in for ReLU. The
- * book's ReLU row is √2 × the fan-average value: not an error, but not He et al.'s either.
+ * The book's Table 11-1 next to the published value for each row (BOOK_TABLE): the normalized init
+ * ×4 for the logistic (whose slope at 0 is 1/4) and ×1 for tanh, He et al.'s 2/n_in for ReLU. The
+ * book's ReLU row is √2 × the fan-average value: not an error, but not He et al.'s either. Each row
+ * is drawn for the first activation it covers.
  */
 export function bookTable(fanIn: number, fanOut: number) {
-  return (Object.keys(BOOK_ACT) as BookRow[]).map((row) => {
-    const act = BOOK_ACT[row];
+  return (Object.keys(BOOK_TABLE) as BookRow[]).map((row) => {
+    const [act] = activationsWhere((facts) => facts.bookRow === row);
     const book = parseInit('book-uniform').distribution(fanIn, fanOut, { act, gain: 1 });
     const bookNormal = parseInit('book').distribution(fanIn, fanOut, { act, gain: 1 });
-    const glorotLimit = Math.sqrt(6 / (fanIn + fanOut));
-    const publishedLimit = row === 'logistic' ? 4 * glorotLimit : row === 'tanh' ? glorotLimit : Math.sqrt(6 / fanIn);
+    const publishedLimit = BOOK_TABLE[row].published.limit(fanIn, fanOut);
     return {
       row,
       bookLimit: book.kind === 'uniform' ? book.limit : NaN,
       bookStd: distributionStd(bookNormal, fanIn, fanOut),
       publishedLimit,
       publishedStd: publishedLimit / Math.sqrt(3),
-      publishedBy: row === 'relu' ? 'He et al. 2015: Var = 2/n_in (--init he)' : row === 'logistic' ? 'Glorot & Bengio 2010: ×4 (--init xavier-logistic)' : 'Glorot & Bengio 2010 (--init xavier)',
+      publishedBy: BOOK_TABLE[row].published.by,
       /** The book's value is the published one. */
       agrees: Math.abs((book.kind === 'uniform' ? book.limit : NaN) / publishedLimit - 1) < 1e-12,
     };
@@ -66,11 +65,14 @@ export function initsCommand(): Command {
       const fanOut = positiveInteger('--fan-out', flags.fanOut);
       const gain = Number(flags.gain);
       if (!(gain > 0)) throw new UsageError(`--gain must be a number > 0 (got '${flags.gain}')`);
+      // No scheme listed here depends on --act (the book's has its own table below).
       const schemes = INIT_CATALOGUE.map((entry) => ({
         name: entry.name,
-        ...describe(parseInit(entry.name).distribution(fanIn, fanOut, { act: 'relu', gain }), fanIn, fanOut),
+        ...describe(parseInit(entry.name).distribution(fanIn, fanOut, { act: DEFAULTS.act, gain }), fanIn, fanOut),
         meantFor: entry.meantFor,
         note: entry.note ?? '',
+        formula: entry.formula,
+        citation: entry.citation,
       }));
       const book = bookTable(fanIn, fanOut);
       if (flags.json) {

@@ -11,6 +11,7 @@ import { type Command, Option } from 'commander';
 import { BACKEND_CHOICES } from '../backend/choices.js';
 import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
 import { ACTIVATION, ACTIVATIONS, activationsWhere } from '../model/activations.js';
+import { INIT_HELP_NAMES, INITIALIZERS } from '../model/initializers.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from '../util/decimal.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -98,11 +99,19 @@ export const RUN_OPTIONS = [
     flag: '--init',
     valueName: 'name',
     kind: 'string',
-    help: "initializer (see 'vgrad inits'): normal1, standard, xavier, he, lecun, orthogonal, book, normal:STD, uniform:R, vs:…",
+    help: `initializer (see 'vgrad inits'): ${INIT_HELP_NAMES.join(', ')}`,
     default: 'he',
     read: anyText,
   }),
-  option({ key: 'gain', flag: '--gain', valueName: 'x', kind: 'number', help: 'gain of the orthogonal initializer', default: 1, read: positive() }),
+  option({
+    key: 'gain',
+    flag: '--gain',
+    valueName: 'x',
+    kind: 'number',
+    help: `gain of the ${INITIALIZERS.flatMap((entry) => (entry.form === 'fixed' && entry.usesGain ? [entry.name] : [])).join(', ')} initializer`,
+    default: 1,
+    read: positive(),
+  }),
   option({ key: 'optimizer', flag: '--optimizer', valueName: 'name', kind: 'enum', choices: OPTIMIZERS, help: OPTIMIZERS.join(', '), default: 'sgd', read: caseInsensitiveChoice(OPTIMIZERS) }),
   option({ key: 'lr', flag: '--lr', valueName: 'x', kind: 'number', help: 'learning rate', default: 0.05, read: positive() }),
   option({

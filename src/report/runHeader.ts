@@ -5,6 +5,7 @@
  */
 import { DEFAULTS } from '../config/runConfig.js';
 import { activationFacts } from '../model/activations.js';
+import { initEntry } from '../model/initializers.js';
 import type { RunRecord } from '../store/record.js';
 import { displayWidth } from './fitWidth.js';
 
@@ -27,7 +28,7 @@ export function runHeaderParts(record: RunRecord): string[] {
   const differs = <K extends keyof typeof DEFAULTS>(key: K, value: unknown) => value !== undefined && value !== DEFAULTS[key];
   const parts: string[] = [];
   parts.push(activationFacts(c.act)?.usesAlpha ? `${c.act} alpha ${c.alpha}` : c.act);
-  parts.push(c.init === 'orthogonal' ? `orthogonal gain ${c.gain}` : c.init);
+  parts.push(initEntry(c.init)?.usesGain ? `${c.init} gain ${c.gain}` : c.init);
   parts.push(`${c.layers.length} hidden ${c.layers.length === 1 ? 'layer' : 'layers'} [${compressWidths(c.layers)}]`);
   parts.push(c.optimizer === 'momentum' ? `momentum ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);
   parts.push(`batch ${c.batch}`);
