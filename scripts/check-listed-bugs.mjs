@@ -22,8 +22,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** [name, file, exact text, replacement, test files (dist/test/<x>.test.js), optional --test-name-pattern] */
 const BUGS = [
-  ['--optimizer momentum runs plain SGD', 'src/train/optimizer.ts', 'return tf.train.momentum(lr, momentum);', 'return tf.train.sgd(lr);', ['flags'], 'momentum'],
-  ['--momentum ignored', 'src/train/optimizer.ts', 'return tf.train.momentum(lr, momentum);', 'return tf.train.momentum(lr, 0.9);', ['flags'], 'momentum'],
+  ['--optimizer momentum runs plain SGD', 'src/train/optimizers.ts', 'momentum: (lr, momentum) => tf.train.momentum(lr, momentum),', 'momentum: (lr) => tf.train.sgd(lr),', ['flags'], 'momentum'],
+  ['--momentum ignored', 'src/train/optimizers.ts', 'momentum: (lr, momentum) => tf.train.momentum(lr, momentum),', 'momentum: (lr) => tf.train.momentum(lr, 0.9),', ['flags'], 'momentum'],
   ['--alpha ignored by run', 'src/run/experiment.ts', 'alpha: config.alpha }', 'alpha: 0.01 }', ['flags'], 'alpha|leaky'],
   ['--gain ignored by run', 'src/run/experiment.ts', 'gain: config.gain }', 'gain: 1 }', ['flags'], 'gain|orthogonal'],
   ['--standardize ignored by run', 'src/data/load.ts', 'standardize: settings.standardize,', 'standardize: false,', ['flags'], 'standardize'],
@@ -55,7 +55,7 @@ const BUGS = [
 const FURTHER = [
   ['he draws with fan_out', 'src/model/initializers.ts', "  if (mode === 'fan_in') return fanIn;", "  if (mode === 'fan_in') return fanOut;", ['initializers', 'initSyntax']],
   ['uniform limit √(6·Var) instead of √(3·Var)', 'src/model/initializers.ts', "if (dist === 'uniform') return { kind: 'uniform', limit: Math.sqrt(3 * variance) };", "if (dist === 'uniform') return { kind: 'uniform', limit: Math.sqrt(6 * variance) };", ['initializers', 'initSyntax']],
-  ['adam ignores --lr', 'src/train/optimizer.ts', 'return tf.train.adam(lr);', 'return tf.train.adam(0.001);', ['flags'], 'adam|optimizer|lr'],
+  ['adam ignores --lr', 'src/train/optimizers.ts', 'adam: (lr) => tf.train.adam(lr),', 'adam: () => tf.train.adam(0.001),', ['flags'], 'adam|optimizer|lr'],
   ['a layer records its fanOut as fanIn', 'src/run/experiment.ts', 'fanIn: sizes[l],', 'fanIn: sizes[l + 1],', ['record']],
   ['data.testSamples records the training split', 'src/run/experiment.ts', 'testSamples: data.test.labels.length,', 'testSamples: trainSamples,', ['record']],
   ['inputSecondMoment from the test split', 'src/run/experiment.ts', 'const inputSecondMoment = secondMoment(data.train.x);', 'const inputSecondMoment = secondMoment(data.test.x);', ['record', 'theoryMeasured']],

@@ -9,13 +9,13 @@
  */
 import { type Command, Option } from 'commander';
 import { BACKEND_CHOICES } from '../backend/choices.js';
-import { DEFAULT_TEST_SIZE, DEFAULT_TRAIN_SIZE } from '../data/load.js';
+import { DATA_SOURCE_SYNTAX, DATA_SOURCES, dataSourceSyntax, parseDataSource } from '../data/sources.js';
 import { ACTIVATION, ACTIVATIONS, activationsWhere } from '../model/activations.js';
 import { INIT_HELP_NAMES, INITIALIZERS } from '../model/initializers.js';
+import { OPTIMIZER, OPTIMIZERS } from './optimizers.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, type FlagReader, FlagValueError, nonEmptyText, readFlag } from '../util/decimal.js';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 
 /**
  * Deeper nets never fit in memory anyway (the memory check refuses them with its estimate); the
@@ -62,6 +62,22 @@ const anyText: FlagReader<string, string> = (text) => text;
 const aSwitch: FlagReader<boolean, boolean> = (on) => on;
 
 const positive = () => decimalNumber('a number > 0', (value) => value > 0);
+
+/** "mnist (embedded 10k digits), gaussian, or idx:DIR (MNIST/Fashion-MNIST IDX files)". */
+function dataSourcesHelp(): string {
+  const each = DATA_SOURCES.map((source) => `${dataSourceSyntax(source)}${source.help ? ` (${source.help})` : ''}`);
+  return each.length <= 1 ? each.join('') : `${each.slice(0, -1).join(', ')}, or ${each[each.length - 1]}`;
+}
+
+/** "mnist, gaussian: 8000; idx: all": each source's default size of one split, sources with the same one together. */
+function defaultSizesHelp(split: 'train' | 'test'): string {
+  const byDefault = new Map<string, string[]>();
+  for (const source of DATA_SOURCES) {
+    const size = source.defaultSizes === 'all' ? 'all' : String(source.defaultSizes[split]);
+    byDefault.set(size, [...(byDefault.get(size) ?? []), source.name]);
+  }
+  return [...byDefault].map(([size, names]) => `${names.join(', ')}: ${size}`).join('; ');
+}
 
 export const RUN_OPTIONS = [
   option({ key: 'depth', flag: '--depth', valueName: 'n', kind: 'int', help: `hidden layers (first ${FIRST_WIDTH} units, the rest --width)`, default: 2, read: decimalInteger(1, MAX_DEPTH) }),
@@ -119,7 +135,7 @@ export const RUN_OPTIONS = [
     flag: '--momentum',
     valueName: 'x',
     kind: 'number',
-    help: 'momentum coefficient for --optimizer momentum',
+    help: `momentum coefficient for --optimizer ${OPTIMIZERS.filter((name) => OPTIMIZER[name].usesMomentum).join(', ')}`,
     default: 0.9,
     read: decimalNumber('a number in [0, 1)', (value) => value >= 0 && value < 1),
   }),
@@ -132,13 +148,12 @@ export const RUN_OPTIONS = [
     flag: '--data',
     valueName: 'source',
     kind: 'string',
-    help: 'mnist (embedded 10k digits), gaussian, or idx:DIR (MNIST/Fashion-MNIST IDX files)',
+    help: dataSourcesHelp(),
     default: 'mnist',
     read: (text: string) => {
-      const lowered = text.trim().toLowerCase();
-      if (lowered === 'mnist' || lowered === 'gaussian') return lowered;
-      if (lowered.startsWith('idx:')) return `idx:${text.trim().slice('idx:'.length)}`; // the folder keeps its case
-      throw new FlagValueError('is not a data source; allowed: mnist, gaussian, idx:DIR', undefined, true);
+      const named = parseDataSource(text);
+      if (named === undefined) throw new FlagValueError(`is not a data source; allowed: ${DATA_SOURCE_SYNTAX.join(', ')}`, undefined, true);
+      return named.canonical;
     },
   }),
   option({
@@ -146,7 +161,7 @@ export const RUN_OPTIONS = [
     flag: '--train-size',
     valueName: 'n',
     kind: 'int',
-    help: `training samples (mnist, gaussian: ${DEFAULT_TRAIN_SIZE}; idx: all), stratified`,
+    help: `training samples (${defaultSizesHelp('train')}), stratified`,
     default: null,
     read: decimalInteger(1),
   }),
@@ -155,7 +170,7 @@ export const RUN_OPTIONS = [
     flag: '--test-size',
     valueName: 'n',
     kind: 'int',
-    help: `test samples (mnist, gaussian: ${DEFAULT_TEST_SIZE}; idx: all), stratified`,
+    help: `test samples (${defaultSizesHelp('test')}), stratified`,
     default: null,
     read: decimalInteger(1),
   }),

@@ -3,6 +3,7 @@
  * reports side by side say how their runs differ. Settings that only matter with a particular
  * activation, initializer or optimizer (alpha, gain, momentum) are said whenever they matter.
  */
+import { optimizerFacts } from '../config/optimizers.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { activationFacts } from '../model/activations.js';
 import { initEntry } from '../model/initializers.js';
@@ -30,7 +31,7 @@ export function runHeaderParts(record: RunRecord): string[] {
   parts.push(activationFacts(c.act)?.usesAlpha ? `${c.act} alpha ${c.alpha}` : c.act);
   parts.push(initEntry(c.init)?.usesGain ? `${c.init} gain ${c.gain}` : c.init);
   parts.push(`${c.layers.length} hidden ${c.layers.length === 1 ? 'layer' : 'layers'} [${compressWidths(c.layers)}]`);
-  parts.push(c.optimizer === 'momentum' ? `momentum ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);
+  parts.push(optimizerFacts(c.optimizer)?.usesMomentum ? `${c.optimizer} ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);
   parts.push(`batch ${c.batch}`);
   if (c.epochs !== null && c.epochs !== undefined) parts.push(`epochs ${c.epochs} (${c.steps} steps)`);
   else if (differs('steps', c.steps)) parts.push(`steps ${c.steps}`);

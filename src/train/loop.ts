@@ -10,7 +10,7 @@ import { checkpoint, InterruptedError } from '../util/abort.js';
 import { type LayerHistograms, type LayerStats, probe } from '../probes/layerStats.js';
 import { rngFor } from '../util/random.js';
 import { BatchStream } from './batches.js';
-import { makeOptimizer } from './optimizer.js';
+import { makeOptimizer } from './optimizers.js';
 
 export interface TrainSettings {
   optimizer: OptimizerName;

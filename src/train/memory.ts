@@ -16,25 +16,10 @@
  * temporaries and, on probe steps, a copy of the weights for ‖ΔW‖/‖W‖. The peak is the weights and optimizer slots plus the largest
  * of those phases. Calibration against measured peaks is in the README ("Memory check").
  */
-import type { OptimizerName } from '../config/options.js';
+import { OPTIMIZER, type OptimizerName } from '../config/optimizers.js';
 import { UsageError } from '../util/errors.js';
 
 const BYTES_PER_VALUE = 4;
-
-/**
- * What each tfjs optimizer holds, in values per parameter: `slots` for the whole run (momentum's
- * velocity, adam's two moments), and the temporaries of one update. sgd and momentum update one
- * variable at a time inside its own tidy (2 temporaries of the largest layer); adam computes every
- * variable's update inside one tidy, keeping 11 temporaries per parameter until it ends
- * (tfjs-core 4.22 adam_optimizer.js: the scaled moments, the square, both bias corrections,
- * sqrt, +ε, the quotient and its scaled step). Measured (tf.profile peakBytes, 20 layers of
- * width 1000) adam's peak was 1.6 parameter sets above that count, so 13 are charged.
- */
-export const OPTIMIZER_MEMORY: Record<OptimizerName, { slots: number; updatePerParameter: number; updatePerLargestLayer: number }> = {
-  sgd: { slots: 0, updatePerParameter: 0, updatePerLargestLayer: 2 },
-  momentum: { slots: 1, updatePerParameter: 0, updatePerLargestLayer: 2 },
-  adam: { slots: 2, updatePerParameter: 13, updatePerLargestLayer: 0 },
-};
 
 /**
  * V8 refuses typed arrays longer than 2^32 elements (Node 20), and tfjs-core draws every random
@@ -114,7 +99,7 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
   const probe = parameters + laterWeights + plan.probeSize * (perSample + 1.25 * hiddenSum + 2 * widest + classes);
   // The gradients and the weights before the update (kept on probe steps for ‖ΔW‖/‖W‖) plus the
   // optimizer's temporaries; afterwards the weights before and their differences.
-  const optimizerMemory = OPTIMIZER_MEMORY[plan.optimizer];
+  const optimizerMemory = OPTIMIZER[plan.optimizer].memory;
   const update = 2 * parameters + optimizerMemory.updatePerParameter * parameters + optimizerMemory.updatePerLargestLayer * largestLayer;
   const evaluation = plan.evalChunk * (3 * hiddenSum + 3 * classes + sizes[0]);
 
