@@ -20,9 +20,9 @@ import { spawnSync } from 'node:child_process';
  */
 const STORE_IN_PROCESS = 'store:^(a run folder appears|non-finite numbers|atomic write|partial folders without a lock|run ids are|a dead PID|a final folder that appears|a run that finishes between|RunStore.createAt)';
 export const TESTS_FOR = {
-  'model/activations.ts': ['probes'],
-  'model/activationOps.ts': ['probes'],
-  'model/initializers.ts': ['initializers'],
+  'model/activations.ts': ['probes', 'records'],
+  'model/activationOps.ts': ['probes', 'records'],
+  'model/initializers.ts': ['initializers', 'records'],
   'model/sampleWeights.ts': ['initializers'],
   'model/orthonormal.ts': ['initializers'],
   // mlp.ts and layerStats.ts: probes.test only (1 s; float64 references on small nets). signal.test
