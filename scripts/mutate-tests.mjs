@@ -44,7 +44,7 @@ export const TESTS_FOR = {
   'util/atomicFile.ts': [STORE_IN_PROCESS],
   'store/record.ts': [STORE_IN_PROCESS, 'storeReaders'],
   'store/recordSchema.ts': ['storeReaders'],
-  'store/metrics.ts': ['storeReaders'],
+  'store/read.ts': ['storeReaders'],
   'store/diskErrors.ts': ['storeReaders'],
 };
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { fromMarker, nonFiniteMarker } from '../src/store/record.js';
-import { baseRunId, LOCK_FILE, RunFolderTakenError, RunStore } from '../src/store/runStore.js';
+import { baseRunId, LOCK_FILE } from '../src/store/layout.js';
+import { RunFolderTakenError, RunStore } from '../src/store/runStore.js';
 import { writeFileAtomic } from '../src/util/atomicFile.js';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * Reading stored runs back (src/store/metrics.ts, recordSchema.ts) and the disk-error words
+ * Reading stored runs back (src/store/read.ts, recordSchema.ts) and the disk-error words
  * (diskErrors.ts), in process on hand-written files: what is accepted, which numbers come back,
  * and the one line a damaged file gets. show.test-style CLI checks live in cli.test/signals.test;
  * this file is the fast one mutation testing reruns for these modules (scripts/mutate-tests.mjs).
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault, isDiskError } from '../src/store/diskErrors.js';
-import { readProbePoints, readRunRecord, readStoredRun } from '../src/store/metrics.js';
+import { readProbePoints, readRunRecord, readStoredRun } from '../src/store/read.js';
 import { decodeRunRecord } from '../src/store/recordSchema.js';
 import { tempDir } from './helpers.js';
 

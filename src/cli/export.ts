@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { csvTable, runRows } from '../interop/csv.js';
-import { locateRuns } from '../interop/findRuns.js';
+import { locateRun, locateRuns } from '../store/layout.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';
-import { readStoredRun } from '../store/metrics.js';
+import { readStoredRun } from '../store/read.js';
 import { writeFileAtomic } from '../util/atomicFile.js';
 import { guardWrite } from '../store/diskErrors.js';
 import { writeStdout } from './output.js';
@@ -38,9 +38,7 @@ export function exportCommand(): Command {
     .option('--root <dir>', 'root folder of stored runs, for a bare run id', 'results')
     .addHelpText('after', '\nExample:\n  $ vgrad export probe-batch results/runs/<id> --out probe.safetensors')
     .action((run: string, flags: { out: string; root: string }) => {
-      const summaries = locateRuns([run], flags.root);
-      if (summaries.length !== 1) throw new UsageError(`${run}: names ${summaries.length} runs; give one run`);
-      const { record } = readStoredRun(summaries[0]);
+      const { record } = readStoredRun(locateRun(run, flags.root));
       const { bytes, count } = probeBatchSafetensors(record.config, record.runId);
       try {
         guardWrite(dirname(flags.out), () => writeFileAtomic(flags.out, bytes));

@@ -4,86 +4,13 @@
  */
 import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
+import { listStored, type StoredEntry as Entry } from '../report/storedList.js';
 import { verdictColor } from '../report/sweepTable.js';
-import type { RunRecord } from '../store/record.js';
-import { FAILED_DIR, finishedCellIds, isSweepDir, readManifest, readRecordFile } from '../sweep/sweepFolder.js';
-import { verdictOf } from '../sweep/verdict.js';
+import { runsDirOf, SWEEPS_DIR } from '../store/layout.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
-
-interface Entry {
-  kind: 'run' | 'sweep' | 'cell';
-  id: string;
-  config: string;
-  status: string;
-  verdict: string;
-  date: string;
-  path: string;
-}
-
-function stamp(path: string): string {
-  try {
-    return statSync(path).mtime.toISOString().slice(5, 16).replace('T', ' ');
-  } catch {
-    return '';
-  }
-}
-
-function configSummary(record: RunRecord): string {
-  const c = record.config;
-  return `${c.steps} steps · ${c.data}${c.standardize ? ' std' : ''} · ${c.act} ${c.init} d${c.depth} s${c.seed}`;
-}
-
-function runEntry(kind: 'run' | 'cell', id: string, dir: string): Entry | undefined {
-  const path = join(dir, 'summary.json');
-  try {
-    const record = readRecordFile(path);
-    return { kind, id, config: configSummary(record), status: record.status, verdict: verdictOf(record), date: stamp(path), path: dir };
-  } catch {
-    return undefined;
-  }
-}
-
-function sweepEntry(name: string, dir: string): Entry {
-  const manifest = readManifest(dir);
-  const finished = finishedCellIds(dir).length;
-  const failedDir = join(dir, FAILED_DIR);
-  const failed = existsSync(failedDir) ? readdirSync(failedDir).filter((f) => f.endsWith('.json')).length : 0;
-  const status = `${finished}/${manifest.cells.length} done${failed ? `, ${failed} failed` : ''}`;
-  return { kind: 'sweep', id: name, config: manifest.description ?? (manifest.source === 'flags' ? 'grid from flags' : manifest.source), status, verdict: '', date: stamp(join(dir, 'sweep.json')), path: dir };
-}
-
-function listDir(dir: string): Entry[] {
-  if (!existsSync(dir)) throw new UsageError(`${dir}: no such folder; give a results root (default ${DEFAULTS.out}) or a sweep folder`);
-  if (isSweepDir(dir)) {
-    return finishedCellIds(dir)
-      .map((id) => runEntry('cell', id, join(dir, id)))
-      .filter((e): e is Entry => e !== undefined);
-  }
-  const entries: Entry[] = [];
-  const runs = join(dir, 'runs');
-  if (existsSync(runs)) {
-    for (const id of readdirSync(runs).sort()) {
-      if (id.startsWith('.')) continue;
-      const entry = runEntry('run', id, join(runs, id));
-      if (entry) entries.push(entry);
-    }
-  }
-  const sweeps = join(dir, 'sweeps');
-  if (existsSync(sweeps)) {
-    for (const name of readdirSync(sweeps).sort()) {
-      if (!name.startsWith('.') && isSweepDir(join(sweeps, name))) entries.push(sweepEntry(name, join(sweeps, name)));
-    }
-  }
-  if (entries.length === 0 && !existsSync(runs) && !existsSync(sweeps)) {
-    throw new UsageError(`${dir}: neither a results root (with runs/ or sweeps/) nor a sweep folder`);
-  }
-  return entries;
-}
 
 export function lsCommand(): Command {
   return new Command('ls')
@@ -92,7 +19,7 @@ export function lsCommand(): Command {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', '\nExamples:\n  $ vgrad ls\n  $ vgrad ls results/sweeps/quickstart')
     .action((dir: string, flags: { json?: boolean }) => {
-      const entries = listDir(dir);
+      const entries = listStored(dir);
       const out = process.stdout;
       if (flags.json) {
         for (const entry of entries) writeStdout(`${JSON.stringify(entry)}\n`);
@@ -107,7 +34,7 @@ export function lsCommand(): Command {
       for (const kind of ['run', 'cell', 'sweep'] as const) {
         const group = entries.filter((e) => e.kind === kind);
         if (group.length === 0) continue;
-        const title = kind === 'run' ? `runs in ${join(dir, 'runs')}` : kind === 'cell' ? `cells of sweep ${dir}` : `sweeps in ${join(dir, 'sweeps')}`;
+        const title = kind === 'run' ? `runs in ${runsDirOf(dir)}` : kind === 'cell' ? `cells of sweep ${dir}` : `sweeps in ${join(dir, SWEEPS_DIR)}`;
         writeStdout(`${color.bold(title)}\n${renderColumns(group, kind, width, color)}`);
       }
     });

@@ -74,9 +74,9 @@ async function runAndReport(config: RunConfig, flags: RunFlags): Promise<boolean
       // A kept run gets its events too, read back from the stored folder.
       if (error.keptIn && config.tensorboard !== null) {
         const { runEventsFolder, writeRunEvents } = await import('../interop/tensorboardExport.js');
-        const { readStoredRun } = await import('../store/metrics.js');
-        const { join } = await import('node:path');
-        const { record, points } = readStoredRun(join(error.keptIn, 'summary.json'));
+        const { readStoredRun } = await import('../store/read.js');
+        const { summaryPathOf } = await import('../store/layout.js');
+        const { record, points } = readStoredRun(summaryPathOf(error.keptIn));
         writeRunEvents(runEventsFolder(config.tensorboard, record), record, points);
         return true;
       }

@@ -1,29 +1,13 @@
 /** `vgrad show RUN`: the per-layer table of a stored run, read from its summary.json. */
 import { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { toJson } from '../store/record.js';
-import { readRunRecord } from '../store/metrics.js';
+import { locateRun } from '../store/layout.js';
+import { readRunRecord } from '../store/read.js';
 import { renderFittedReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';
-
-/**
- * The summary.json a user means by `run`: a path to summary.json, a run folder, or a bare run id
- * looked up as OUT/runs/<id>.
- */
-export function locateRunRecord(run: string, out: string): string {
-  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
-  const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
-  if (isFile(run)) return run;
-  if (isDir(run)) return join(run, 'summary.json');
-  const byId = join(out, 'runs', run);
-  if (!run.includes('/') && isDir(byId)) return join(byId, 'summary.json');
-  throw new UsageError(`${run}: no such run; give a run folder, its summary.json, or a run id under ${join(out, 'runs')} (--out)`);
-}
-
 
 export function showCommand(): Command {
   return new Command('show')
@@ -38,10 +22,10 @@ export function showCommand(): Command {
       if (flags.csv) {
         if (flags.json) throw new UsageError('--csv and --json cannot both be given; pick one');
         const { csvForRuns } = await import('./export.js');
-        writeStdout(csvForRuns([locateRunRecord(run, flags.out)], flags.out));
+        writeStdout(csvForRuns([locateRun(run, flags.out)], flags.out));
         return;
       }
-      const record = readRunRecord(locateRunRecord(run, flags.out));
+      const record = readRunRecord(locateRun(run, flags.out));
       writeStdout(flags.json ? `${toJson(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
     });
 }

@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
@@ -13,8 +14,8 @@ import { parseValueList } from '../sweep/grid.js';
 import { planSweep, type SweepPlan, type SweepSpec } from '../sweep/plan.js';
 import { addSweepRunOptions, GRID_OPTIONS } from '../sweep/runOptions.js';
 import { resolveShard, shareOf, type Shard } from '../sweep/shard.js';
-import { checkExpectation, matches } from '../sweep/expectations.js';
-import type { SummaryRow } from '../sweep/summary.js';
+import type { ExpectationOutcome } from '../sweep/expectations.js';
+import { FAILED_DIR, SUMMARY_CSV_FILE, SUMMARY_JSONL_FILE, sweepDirOf } from '../store/layout.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 
@@ -96,11 +97,8 @@ async function buildPlan(file: string | undefined, flags: SweepFlags): Promise<S
     spec = flagSpec(flags);
   }
   const plan = planSweep(spec, flags.out ?? DEFAULTS.out);
-  plan.expectations.forEach((expectation, i) => {
-    if (!plan.cells.some((cell) => matches(cell.config, expectation.where))) {
-      throw new UsageError(`${plan.source}: expect[${i}].where matches no cell of the grid`);
-    }
-  });
+  const { checkExpectationsMatch } = await import('../sweep/runSweep.js');
+  checkExpectationsMatch(plan);
   return plan;
 }
 
@@ -147,15 +145,14 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
   const plan = await buildPlan(file, flags);
   const share = shareOf(plan.cells, shard);
 
-  const folder = await import('../sweep/sweepFolder.js');
-  const dir = folder.sweepDirFor(root, plan.name);
+  const { cellStates, executeSweep, prepareSweep } = await import('../sweep/runSweep.js');
   const err = process.stderr;
   const color = chalkFor(err);
   const shardText = shard ? ` · shard ${shard.index}/${shard.count} (${shard.from}): ${share.length} cells` : '';
 
   if (flags.dryRun) {
-    for (const cell of share) {
-      const state = folder.cellDone(dir, cell.id) ? (flags.force ? 'redo' : 'done') : 'todo';
+    const dir = sweepDirOf(root, plan.name);
+    for (const { cell, state } of cellStates(dir, share, Boolean(flags.force))) {
       const given = Object.entries(cell.overrides).map(([k, v]) => `${k}=${v}`).join(' ');
       writeStdout(flags.json ? `${JSON.stringify({ cell: cell.id, state, overrides: cell.overrides })}\n` : `${cell.id}  ${state}  ${given}\n`);
     }
@@ -163,57 +160,36 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     return 0;
   }
 
-  folder.ensureSweepDir(dir);
-  folder.removeStale(dir);
-  folder.writeJsonAtomic(`${dir}/sweep.json`, folder.manifestOf(plan));
-  const todo = share.filter((cell) => flags.force || !folder.cellDone(dir, cell.id));
+  const prepared = prepareSweep(plan, share, root, Boolean(flags.force));
+  const { dir, todo } = prepared;
   if (!flags.quiet) {
     err.write(
-      `${color.bold('vgrad sweep')} ${plan.name} · ${plan.cells.length} cells${shardText} · ${share.length - todo.length} already done · ${todo.length} to run on ${Math.min(jobs, Math.max(1, todo.length))} workers → ${dir}\n`,
+      `${color.bold('vgrad sweep')} ${plan.name} · ${plan.cells.length} cells${shardText} · ${prepared.done} already done · ${todo.length} to run on ${Math.min(jobs, Math.max(1, todo.length))} workers → ${dir}\n`,
     );
   }
 
   const { Interrupts } = await import('./interrupts.js');
-  const { runCells } = await import('../sweep/pool.js');
   const { SweepProgress } = await import('./sweepProgress.js');
-  const { verdictOf } = await import('../sweep/verdict.js');
   const progress = flags.quiet ? undefined : new SweepProgress(err, color, todo.length, jobs);
   const stop = new Interrupts({ onSignal: () => progress?.stop() }).install();
   progress?.start();
-  let outcomes;
+  let result;
   try {
-    outcomes = await runCells(todo, {
-      sweepDir: dir,
+    result = await executeSweep(prepared, {
       jobs,
-      force: Boolean(flags.force),
       signal: stop.signal,
       events: {
         onCellStart: (w, cell) => progress?.cellStart(w, cell),
         onCellSteps: (w, cell, steps) => progress?.cellSteps(w, cell, steps),
         onCellProgress: (w, cell, step, loss) => progress?.cellProgress(w, cell, step, loss),
-        onCellEnd: (_w, cell, outcome) => {
-          let verdict: string | null = null;
-          if (outcome.kind === 'ok' || outcome.kind === 'diverged') {
-            try {
-              verdict = verdictOf(folder.readCell(dir, cell.id).record);
-            } catch {
-              verdict = null;
-            }
-          }
-          progress?.cellEnd(cell, outcome, verdict);
-        },
+        onCellEnd: (_w, cell, outcome, verdict) => progress?.cellEnd(cell, outcome, verdict),
       },
     });
   } finally {
     progress?.stop();
     stop.uninstall();
   }
-
-  const { collectRows, writeSummaries } = await import('../sweep/results.js');
-  const configs = new Map(plan.cells.map((cell) => [cell.id, (({ out: _o, ...rest }) => rest)(cell.config)]));
-  const manifest = folder.manifestOf(plan);
-  const rows = collectRows(dir, manifest, configs);
-  writeSummaries(dir, rows);
+  const { outcomes, rows } = result;
 
   const failures = outcomes.filter((o) => o.kind === 'failed');
   const busy = outcomes.filter((o) => o.kind === 'busy');
@@ -233,23 +209,24 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     writeStdout(renderSweepTable(rows, plan.axes, outColor));
     const finished = rows.filter((r) => r.status !== 'failed');
     if (finished.length > 1 && finished.length <= COMPARE_AT_END_MAX_CELLS) {
-      const { compareColumnsFromSweep } = await import('./compare.js');
+      const { compareColumnsFromSweep } = await import('../report/compareColumns.js');
       const { renderCompare } = await import('../report/compareTable.js');
       writeStdout('\n');
       writeStdout(renderCompare(compareColumnsFromSweep(dir, finished.map((r) => r.cell)), 'gradVar', 'initial', terminalWidth(), outColor));
     }
   }
-  if (!flags.quiet) err.write(`summary: ${dir}/summary.csv, ${dir}/summary.jsonl${progress ? ` · ${progress.elapsed()}` : ''}\n`);
+  if (!flags.quiet) err.write(`summary: ${join(dir, SUMMARY_CSV_FILE)}, ${join(dir, SUMMARY_JSONL_FILE)}${progress ? ` · ${progress.elapsed()}` : ''}\n`);
   if (busy.length > 0) err.write(`vgrad: ${busy.length} cells are being written by another live process and were left to it: ${busy.map((b) => b.id).join(', ')}\n`);
 
   let code = 0;
   if (failures.length > 0) {
-    err.write(`vgrad: ${failures.length} of ${todo.length} cells failed (their records are in ${dir}/failed/; a re-run retries them):\n`);
+    err.write(`vgrad: ${failures.length} of ${todo.length} cells failed (their records are in ${join(dir, FAILED_DIR)}/; a re-run retries them):\n`);
     for (const failure of failures) err.write(`  ${failure.id}: ${failure.error}\n`);
     code = 1;
   }
   if (flags.check) {
-    const held = checkAll(plan, rows, shard);
+    const { checkExpectations } = await import('../sweep/runSweep.js');
+    const held = printChecks(plan, checkExpectations(plan, rows), shard);
     if (!held && code === 0) code = EXIT_EXPECTATIONS;
   }
   return code;
@@ -259,7 +236,8 @@ function terminalWidth(): number {
   return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
 }
 
-function checkAll(plan: SweepPlan, rows: SummaryRow[], shard: Shard | undefined): boolean {
+/** Prints each expectation's outcome (--check); true when all held. */
+function printChecks(plan: SweepPlan, outcomes: ExpectationOutcome[], shard: Shard | undefined): boolean {
   const err = process.stderr;
   const color = chalkFor(err);
   if (plan.expectations.length === 0) {
@@ -267,10 +245,9 @@ function checkAll(plan: SweepPlan, rows: SummaryRow[], shard: Shard | undefined)
     return true;
   }
   let allHeld = true;
-  for (const expectation of plan.expectations) {
-    const outcome = checkExpectation(expectation, rows);
+  for (const outcome of outcomes) {
     allHeld &&= outcome.held;
-    err.write(`${outcome.held ? color.green('held') : color.red.bold('NOT HELD')}  ${expectation.says} (${outcome.cells} cells)\n`);
+    err.write(`${outcome.held ? color.green('held') : color.red.bold('NOT HELD')}  ${outcome.expectation.says} (${outcome.cells} cells)\n`);
     for (const problem of outcome.problems) err.write(`        ${problem}\n`);
   }
   if (shard) err.write(`(checked on this shard's cells only; merge the shards and run --check on the merged sweep for the whole grid)\n`);

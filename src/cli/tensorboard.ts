@@ -2,11 +2,11 @@
 import { Command } from 'commander';
 import { basename } from 'node:path';
 import { join } from 'node:path';
-import { locateRuns } from '../interop/findRuns.js';
+import { locateRuns } from '../store/layout.js';
 import { writeRunEvents } from '../interop/tensorboardExport.js';
 import { hasEventFile } from '../interop/tensorboardEvents.js';
 import { UsageError } from '../util/errors.js';
-import { readStoredRun } from '../store/metrics.js';
+import { readStoredRun } from '../store/read.js';
 import { ensureWritableFolder } from './folders.js';
 
 export function tensorboardCommand(): Command {

@@ -12,7 +12,8 @@ import { createMlpFromWeights, createMlpInterruptible, disposeMlp, EVAL_CHUNK, t
 import { encodeWeights, readWeightsFile } from '../interop/weights.js';
 import { parseInit } from '../model/initializers.js';
 import { RUN_SCHEMA, type RunRecord } from '../store/record.js';
-import { baseRunId, RunStore } from '../store/runStore.js';
+import { baseRunId, CONFIG_FILE, METRICS_FILE, SUMMARY_FILE, weightsFileName } from '../store/layout.js';
+import { RunStore } from '../store/runStore.js';
 import { injectedFault } from '../store/diskErrors.js';
 import { InterruptedError } from '../util/abort.js';
 import { train, type ProbePoint } from '../train/loop.js';
@@ -113,29 +114,29 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     let record!: RunRecord;
     const runDir = store.commit((runId) => {
       record = buildRecord(runId, outcome);
-      store.writeJson('summary.json', record);
+      store.writeJson(SUMMARY_FILE, record);
     });
     return { record, runDir };
   };
 
   let model: Mlp | undefined;
   try {
-    store.writeJson('config.json', resolved);
+    store.writeJson(CONFIG_FILE, resolved);
     injectedFault('model');
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
     const spec = { sizes, act: config.act, alpha: config.alpha };
     model = given ? createMlpFromWeights(spec, given) : await createMlpInterruptible(spec, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal);
-    if (config.saveWeights?.includes('init')) saveWeights('weights-step0.safetensors', 'step 0');
+    if (config.saveWeights?.includes('init')) saveWeights(weightsFileName('init'), 'step 0');
     const outcome = await train(model, data, resolved, {
       signal: hooks.signal,
       onStep: hooks.onStep,
       onProbe: (point) => {
-        store.appendJsonLine('metrics.jsonl', point);
+        store.appendJsonLine(METRICS_FILE, point);
         points.push(point);
         hooks.onProbe?.(point);
       },
     });
-    if (config.saveWeights?.includes('final')) saveWeights('weights-final.safetensors', `step ${outcome.final.step}`);
+    if (config.saveWeights?.includes('final')) saveWeights(weightsFileName('final'), `step ${outcome.final.step}`);
     const { record, runDir } = publish(outcome);
     return { record, points, runDir };
   } catch (error) {

@@ -70,3 +70,48 @@ export function fromMarker(marker: NonFiniteMarker): number {
 export function toJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? nonFiniteMarker(v) : v), indent);
 }
+
+/** The settings that decide a cell's numbers: everything but where it and its TensorBoard copy are stored. */
+export type CellConfig = Omit<RunConfig, 'out' | 'tensorboard'>;
+
+export function cellConfigOf(config: RunConfig): CellConfig {
+  const { out: _out, tensorboard: _tensorboard, ...rest } = config;
+  return rest;
+}
+
+/** One value of a sweep axis or override, as given (before the run option's reader). */
+export type AxisValue = string | boolean;
+
+export interface Axis {
+  /** Run option key (RawRunOptions), e.g. 'depth', 'trainSize'. */
+  key: string;
+  values: AxisValue[];
+}
+
+/** One cell's options: key → value as given (before defaults). */
+export type Overrides = Record<string, AxisValue>;
+
+export const CELL_SCHEMA = 'vgrad.cell/1';
+
+/** cell.json: what the cell was given and its normalized config (the id is a hash of it). */
+export interface CellFile {
+  schema: typeof CELL_SCHEMA;
+  id: string;
+  overrides: Overrides;
+  config: CellConfig;
+}
+
+export const SWEEP_SCHEMA = 'vgrad.sweep/1';
+
+/** sweep.json: the plan of a sweep. */
+export interface SweepManifest {
+  schema: typeof SWEEP_SCHEMA;
+  name: string;
+  description: string | null;
+  source: string;
+  axes: Axis[];
+  fixed: Overrides;
+  cells: { id: string; overrides: Overrides }[];
+  /** The experiment file's expectations as planned (sweep/expectations.ts); kept for the record, not read back. */
+  expectations: unknown[];
+}

@@ -1,11 +1,13 @@
 /**
- * Reading run records back: zod schemas for vgrad.run/2 and /1, so a record with the right schema
- * id but missing or wrong parts is refused with one line naming the field, and the non-finite
- * markers ("+Inf", "-Inf", "NaN") become numbers again: the report code then sees exactly the
- * numbers the live run had.
+ * The schemas of the stored JSON files (zod), so a file with the right schema id but missing or
+ * wrong parts is refused with one line naming the field.
+ * - run records, vgrad.run/2 and /1: the non-finite markers ("+Inf", "-Inf", "NaN") become numbers
+ *   again, so the report code sees exactly the numbers the live run had;
+ * - cell.json (vgrad.cell/1) and sweep.json (vgrad.sweep/1): checked, and returned as written (key
+ *   order included: the summary's columns follow the cell config's).
  */
 import { z } from 'zod';
-import { fromMarker, NON_FINITE_MARKERS, RUN_SCHEMA, RUN_SCHEMA_V1, type RunRecord } from './record.js';
+import { CELL_SCHEMA, type CellFile, fromMarker, NON_FINITE_MARKERS, RUN_SCHEMA, RUN_SCHEMA_V1, type RunRecord, SWEEP_SCHEMA, type SweepManifest } from './record.js';
 
 /** A /2 number: finite, or a marker decoded back to ±Infinity or NaN. */
 const num2 = z.union([z.number(), z.enum(NON_FINITE_MARKERS).transform(fromMarker)]);
@@ -66,8 +68,51 @@ export function decodeRunRecord(value: unknown): { record: RunRecord } | { probl
     // A /1 record may hold null where the type says number: the report shows null as "–".
     return { record: parsed.data as RunRecord };
   }
-  const issue = parsed.error.issues[0];
+  return { problem: `not a valid ${id} record: ${firstIssue(parsed.error)}` };
+}
+
+/** The first thing wrong, in one line: "layers.0.initial: missing". */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
   const what = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'missing' : issue.message.replace(/\s+/g, ' ');
-  return { problem: `not a valid ${id} record: ${field}: ${what}` };
+  return `${field}: ${what}`;
+}
+
+const axisValue = z.union([z.string(), z.boolean()]);
+const overrides = z.record(z.string(), axisValue);
+
+const cellSchema = z
+  .object({
+    schema: z.literal(CELL_SCHEMA),
+    id: z.string().min(1),
+    overrides,
+    // The settings the id hashes and the summary reads; the rest are kept as they are.
+    config: z.object({ layers: z.array(z.number().int().positive()).min(1), depth: z.number().int().positive(), act: z.string(), init: z.string(), seed: z.number() }).loose(),
+  })
+  .loose();
+
+const sweepSchema = z
+  .object({
+    schema: z.literal(SWEEP_SCHEMA),
+    name: z.string().min(1),
+    description: z.string().nullable(),
+    source: z.string(),
+    axes: z.array(z.object({ key: z.string(), values: z.array(axisValue) }).loose()),
+    fixed: overrides,
+    cells: z.array(z.object({ id: z.string().min(1), overrides }).loose()),
+    expectations: z.array(z.unknown()),
+  })
+  .loose();
+
+/** Why a parsed JSON value is not a cell.json, in one line; or the cell file as written. */
+export function decodeCellFile(value: unknown): { cell: CellFile } | { problem: string } {
+  const parsed = cellSchema.safeParse(value);
+  return parsed.success ? { cell: value as CellFile } : { problem: `not a ${CELL_SCHEMA} file: ${firstIssue(parsed.error)}` };
+}
+
+/** Why a parsed JSON value is not a sweep.json, in one line; or the manifest as written. */
+export function decodeSweepManifest(value: unknown): { manifest: SweepManifest } | { problem: string } {
+  const parsed = sweepSchema.safeParse(value);
+  return parsed.success ? { manifest: value as SweepManifest } : { problem: `not a ${SWEEP_SCHEMA} file: ${firstIssue(parsed.error)}` };
 }

@@ -28,21 +28,20 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicFile.js';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault } from './diskErrors.js';
+import { CLAIM_PREFIX, LOCK_FILE, PARTIAL_PREFIX, runsDirOf, TRASH_PREFIX } from './layout.js';
 import { toJson } from './record.js';
 
-export const PARTIAL_PREFIX = '.partial-';
-/** Inside a partial folder, while its run is alive. */
-export const LOCK_FILE = '.lock';
-/** A claim being built (lock inside, not yet renamed to its partial name): .claim-<pid>-<partial name>. */
-export const CLAIM_PREFIX = '.claim-';
-/** A partial folder being removed: .trash-<pid>-<n>-<name>. */
-export const TRASH_PREFIX = '.trash-';
 let trashCount = 0;
 
 export interface RunLock {
   pid: number;
   host: string;
   startedAt: string;
+}
+
+/** Writes `value` as JSON (2-space indent, non-finite numbers as markers) atomically: every JSON file of the store. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${toJson(value, 2)}\n`);
 }
 
 function errnoOf(error: unknown): string | undefined {
@@ -81,7 +80,7 @@ export class RunStore {
 
   /** Claims a fresh run id under `root` (suffixing -2, -3 … on a clash) and creates its partial folder. */
   static create(root: string, baseId: string): RunStore {
-    const runsDir = join(root, 'runs');
+    const runsDir = runsDirOf(root);
     ensureFolder(runsDir, `--out ${root}`);
     removeDeadLeftovers(runsDir);
     for (let attempt = 1; ; attempt++) {
@@ -115,7 +114,7 @@ export class RunStore {
   }
 
   writeJson(name: string, value: unknown): void {
-    this.write(name, () => writeFileAtomic(join(this.partialDir, name), `${toJson(value, 2)}\n`));
+    this.write(name, () => writeJsonAtomic(join(this.partialDir, name), value));
   }
 
   /** Writes a binary file (e.g. weights) atomically inside the run folder. */
@@ -204,7 +203,11 @@ function idFor(baseId: string, attempt: number): string {
   return attempt === 1 ? baseId : `${baseId}-${attempt}`;
 }
 
-function ensureFolder(folder: string, what: string): void {
+/**
+ * Creates `folder` (and its parents). A read-only or full file system, or a folder this user may
+ * not write, is a DiskError (exit 1); anything else (a file in the way) a UsageError naming `what`.
+ */
+export function ensureFolder(folder: string, what: string): void {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
@@ -367,24 +370,17 @@ function lockIsStale(text: string | null): boolean {
   return lock.host === hostname() && !processAlive(lock.pid);
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * The one process-alive rule: a PID is a live process if signal 0 reaches it, or fails with EPERM
+ * (it exists but belongs to someone else). Anything that is not a positive integer is no process
+ * (process.kill would signal a group, or throw).
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errnoOf(error) !== 'ESRCH';
+    return errnoOf(error) === 'EPERM';
   }
-}
-
-/** See the module comment: a lock naming this host and a dead PID, or no lock at all. */
-export function isStalePartial(partialDir: string): boolean {
-  return existsSync(partialDir) && lockIsStale(readLockText(partialDir));
-}
-
-/** A readable, sortable run id: time, activation, initializer, depth, seed. */
-export function baseRunId(now: Date, act: string, init: string, depth: number, seed: number): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const safeInit = init.replace(/[^a-zA-Z0-9.=-]+/g, '_');
-  return `${stamp}-${act}-${safeInit}-d${depth}-s${seed}`;
 }

@@ -6,16 +6,10 @@
 import { UsageError } from '../util/errors.js';
 import type { ListKind } from './runOptions.js';
 
-export type AxisValue = string | boolean;
+import type { Axis, AxisValue, Overrides } from '../store/record.js';
 
-export interface Axis {
-  /** Run option key (RawRunOptions), e.g. 'depth', 'trainSize'. */
-  key: string;
-  values: AxisValue[];
-}
-
-/** One cell's options: key → value as given (before defaults). */
-export type Overrides = Record<string, AxisValue>;
+/** Declared with the sweep file they are stored in (store/record.ts). */
+export type { Axis, AxisValue, Overrides };
 
 const RANGE = /^(\d+)\.\.(\d+)(?::(\d+))?$/;
 /** Cells one range may produce; a typo like 1..1000000 is refused instead of planned. */

@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../util/errors.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from '../config/runConfig.js';
-import { cellConfigOf, cellId, isSafeComponent } from './cellId.js';
+import { cellId, isSafeComponent } from '../store/layout.js';
+import { cellConfigOf } from '../store/record.js';
 import { cartesian, type Axis, type Overrides } from './grid.js';
 import type { Expectation } from './expectations.js';
 import { createHash } from 'node:crypto';

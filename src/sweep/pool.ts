@@ -5,11 +5,10 @@
  * workers abort the cells in flight and exit, and runCells resolves once all of them have.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { CellConfig } from './cellId.js';
 import type { PlannedCell } from './plan.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { CELL_SCHEMA, clearFailure, recordFailure } from './sweepFolder.js';
-import { cellConfigOf } from './cellId.js';
+import { CELL_SCHEMA, cellConfigOf, type CellConfig } from '../store/record.js';
+import { clearFailure, recordFailure } from './sweepFolder.js';
 
 export type CellOutcomeKind = 'ok' | 'diverged' | 'failed' | 'done' | 'busy' | 'interrupted';
 

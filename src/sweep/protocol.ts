@@ -1,6 +1,6 @@
 /** Messages between the sweep coordinator and its worker processes (child_process IPC). */
 import type { RunConfig } from '../config/runConfig.js';
-import type { CellFile } from './sweepFolder.js';
+import type { CellFile } from '../store/record.js';
 
 export type ToWorker =
   | { type: 'run'; sweepDir: string; cell: CellFile; config: RunConfig; force: boolean }

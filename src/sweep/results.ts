@@ -1,19 +1,24 @@
 /** Summary rows of a sweep folder, written next to its cells (summary.jsonl, summary.csv). */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicFile.js';
-import { cellDone, finishedCellIds, readCell, readFailure, readManifest, type SweepManifest } from './sweepFolder.js';
-import type { CellConfig } from './cellId.js';
+import { finishedCellIds, isRunFolder, SUMMARY_CSV_FILE, SUMMARY_JSONL_FILE } from '../store/layout.js';
+import type { CellConfig, SweepManifest } from '../store/record.js';
+import { readCell } from '../store/read.js';
+import { readFailure } from './sweepFolder.js';
 import { failedRow, rowFromRecord, toCsv, toJsonLines, type SummaryRow } from './summary.js';
 
 /** Rows in plan order for the cells that have a record or a failure; then finished cells outside the plan (merged in). */
 export function collectRows(dir: string, manifest: SweepManifest, configs: Map<string, CellConfig>, includeUnplanned = false): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const planned = new Set<string>();
+  const finishedRow = (id: string) => {
+    const { cell, record } = readCell(dir, id);
+    return rowFromRecord(id, cell.config, record);
+  };
   for (const { id } of manifest.cells) {
     planned.add(id);
-    if (cellDone(dir, id)) {
-      const { cell, record } = readCell(dir, id);
-      rows.push(rowFromRecord(id, cell.config, record));
+    if (isRunFolder(join(dir, id))) {
+      rows.push(finishedRow(id));
     } else {
       const failure = readFailure(dir, id);
       const config = configs.get(id);
@@ -21,22 +26,12 @@ export function collectRows(dir: string, manifest: SweepManifest, configs: Map<s
     }
   }
   if (includeUnplanned) {
-    for (const id of finishedCellIds(dir)) {
-      if (planned.has(id)) continue;
-      const { cell, record } = readCell(dir, id);
-      rows.push(rowFromRecord(id, cell.config, record));
-    }
+    for (const id of finishedCellIds(dir)) if (!planned.has(id)) rows.push(finishedRow(id));
   }
   return rows;
 }
 
 export function writeSummaries(dir: string, rows: SummaryRow[]): void {
-  writeFileAtomic(join(dir, 'summary.jsonl'), toJsonLines(rows));
-  writeFileAtomic(join(dir, 'summary.csv'), toCsv(rows));
-}
-
-/** Rows of a stored sweep folder (for compare, ls, merge, --check): every finished cell, plan order first. */
-export function rowsOfSweepDir(dir: string): SummaryRow[] {
-  const manifest = readManifest(dir);
-  return collectRows(dir, manifest, new Map(), true);
+  writeFileAtomic(join(dir, SUMMARY_JSONL_FILE), toJsonLines(rows));
+  writeFileAtomic(join(dir, SUMMARY_CSV_FILE), toCsv(rows));
 }

@@ -4,8 +4,7 @@
  * the same bytes however they were scheduled (sharded, resumed, merged).
  */
 import type { LayerStats } from '../probes/layerStats.js';
-import { nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
-import type { CellConfig } from './cellId.js';
+import { type CellConfig, nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
 import { verdictsOf, type Verdict } from './verdict.js';
 
 export interface SummaryRow {

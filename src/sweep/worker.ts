@@ -14,7 +14,7 @@ import { isUsageError } from '../util/errors.js';
 import { join } from 'node:path';
 import { runExperiment } from '../run/experiment.js';
 import { InterruptedError } from '../util/abort.js';
-import { claimCell } from './cellStore.js';
+import { claimCell } from '../store/cellStore.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const PROGRESS_INTERVAL_MS = 250;

@@ -13,6 +13,12 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   renameSync(temp, path);
 }
 
+/** The PID in a temp file's name (<target>.tmp-<pid>, as writeFileAtomic names it: a write killed half-way leaves it), or null for other names. */
+export function tempFileOwner(name: string): number | null {
+  const match = /\.tmp-(\d+)$/.exec(name);
+  return match === null ? null : Number(match[1]);
+}
+
 /**
  * Test-only hook (test/atomic.test.ts): with VGRAD_TEST_PAUSE_WRITE set to a file name, writing that
  * file stops half-way (half the text written, one line on stderr) and blocks forever, so a test can
