@@ -1,7 +1,7 @@
 /** `vgrad export csv DIR…` and `vgrad export probe-batch RUN --out FILE`: stored runs in other tools' formats. */
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { csvTable, runRows } from '../interop/csv.js';
+import { runRows, statsCsv } from '../interop/csv.js';
 import { locateRun, locateRuns } from '../store/layout.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';
 import { readStoredRun } from '../store/read.js';
@@ -16,7 +16,7 @@ export function csvForRuns(args: string[], out: string): string {
     const { record, points } = readStoredRun(summary);
     return runRows(record, points);
   });
-  return csvTable(rows);
+  return statsCsv(rows);
 }
 
 export function exportCommand(): Command {

@@ -4,7 +4,8 @@
  * the same bytes however they were scheduled (sharded, resumed, merged).
  */
 import type { LayerStats } from '../probes/layerStats.js';
-import { type CellConfig, nonFiniteMarker, toJson, type RunRecord } from '../store/record.js';
+import { csvTable } from '../store/csv.js';
+import { type CellConfig, toJson, type RunRecord } from '../store/record.js';
 import { verdictsOf, type Verdict } from './verdict.js';
 
 export interface SummaryRow {
@@ -122,22 +123,13 @@ export function toJsonLines(rows: SummaryRow[]): string {
   return rows.map((row) => `${toJson(row)}\n`).join('');
 }
 
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' && !Number.isFinite(value)) return nonFiniteMarker(value);
-  const text = Array.isArray(value) ? value.join(' ') : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** One header row, then one row per cell; config keys are prefixed by nothing, in RunConfig order. */
+/**
+ * One header row, then one row per cell (the store's CSV writer: non-finite values as inf, -inf,
+ * nan); config keys are prefixed by nothing, in RunConfig order.
+ */
 export function toCsv(rows: SummaryRow[]): string {
   if (rows.length === 0) return '';
   const configKeys = Object.keys(rows[0].config) as (keyof CellConfig)[];
   const rest = Object.keys(rows[0]).filter((key) => key !== 'cell' && key !== 'config') as (keyof SummaryRow)[];
-  const header = ['cell', ...configKeys, ...rest];
-  const lines = [header.join(',')];
-  for (const row of rows) {
-    lines.push([csvField(row.cell), ...configKeys.map((key) => csvField(row.config[key])), ...rest.map((key) => csvField(row[key]))].join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  return csvTable(['cell', ...configKeys, ...rest], rows.map((row) => [row.cell, ...configKeys.map((key) => row.config[key]), ...rest.map((key) => row[key])]));
 }

@@ -1,0 +1,28 @@
+/**
+ * The one CSV writer, for every CSV vgrad writes (`vgrad export csv`, `vgrad show --csv`, a sweep's
+ * summary.csv). One convention:
+ * - numbers in JavaScript's shortest round-trip form;
+ * - non-finite numbers as inf, -inf and nan: what pandas.read_csv (checked with pandas 3.0.6, both
+ *   parsers), numpy and Python's float() read back as the same floats;
+ * - null and undefined (a value that is not defined: the output layer's saturated and dead,
+ *   updateRatio at step 0, a failed cell's results) as an empty cell;
+ * - lists as their items joined by spaces, booleans as true and false;
+ * - a cell holding a comma, a quote or a line break quoted, quotes doubled (RFC 4180, by csv-stringify).
+ */
+import { stringify } from 'csv-stringify/sync';
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'nan';
+    if (value === Infinity) return 'inf';
+    if (value === -Infinity) return '-inf';
+    return String(value);
+  }
+  return Array.isArray(value) ? value.join(' ') : String(value);
+}
+
+/** A whole CSV document: the header row, then one row per entry, each cell by csvCell. */
+export function csvTable(header: string[], rows: unknown[][]): string {
+  return stringify([header, ...rows.map((row) => row.map(csvCell))]);
+}
