@@ -21,9 +21,6 @@ export interface Comparison {
   regressed: boolean;
 }
 
-/** Default tolerance: runs on a shared 2-core machine vary by about ±15%, so only a drop beyond 25% fails. */
-export const DEFAULT_TOLERANCE = 0.25;
-
 export function parseBenchmarkEntries(text: string, source: string): BenchmarkEntry[] {
   let parsed: unknown;
   try {

@@ -3,7 +3,8 @@
  * plus the tensor count and RSS over the run (both must stay flat).
  */
 import * as tf from '../backend/tf.js';
-import { DEFAULTS, defaultLayers } from '../config/runConfig.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
+import { parseRunConfig, type RunConfig } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseInit } from '../model/initializers.js';
 import { ACTIVATION, type ActivationName } from '../model/activations.js';
@@ -60,6 +61,29 @@ export interface BenchSettings {
   probeSize: number;
 }
 
+/**
+ * The run bench times for a case, read by `vgrad run`'s option table like any run: the default net
+ * of that depth, bench's MNIST splits, learning rate and seed (COMMAND_DEFAULTS.bench.run), and
+ * the initializer the activation's record is meant for (bestInit), so no case starts out vanishing
+ * or exploding. Every other setting is `vgrad run`'s default.
+ */
+export function benchRunConfig(benchCase: Omit<BenchCase, 'probes'>, settings: Pick<BenchSettings, 'logEvery' | 'probeSize'>): RunConfig {
+  const run = COMMAND_DEFAULTS.bench.run;
+  return parseRunConfig({
+    depth: String(benchCase.depth),
+    act: benchCase.act,
+    init: ACTIVATION[benchCase.act].bestInit,
+    batch: String(benchCase.batch),
+    lr: String(run.lr),
+    seed: String(run.seed),
+    data: 'mnist',
+    trainSize: String(run.trainSize),
+    testSize: String(run.testSize),
+    probeSize: String(settings.probeSize),
+    logEvery: String(settings.logEvery),
+  });
+}
+
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
 /** CPU time (user + system, every thread) this process has used, in ms. */
@@ -95,9 +119,9 @@ export async function measurePair(base: Omit<BenchCase, 'probes'>, data: Dataset
 }
 
 export async function measure(benchCase: BenchCase, data: Dataset, settings: BenchSettings): Promise<BenchMeasurement> {
-  const layers = defaultLayers(benchCase.depth);
-  const init = ACTIVATION[benchCase.act].bestInit;
-  const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: benchCase.act, alpha: DEFAULTS.alpha }, parseInit(init), { act: benchCase.act, gain: 1 }, 1);
+  const config = benchRunConfig(benchCase, settings);
+  const layers = config.layers;
+  const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: config.act, alpha: config.alpha }, parseInit(config.init), { act: config.act, gain: config.gain }, config.seed);
   const chunkSteps = settings.logEvery;
   const total = settings.warmup + chunkSteps * settings.chunks;
   const chunkMs: number[] = [];
@@ -115,14 +139,10 @@ export async function measure(benchCase: BenchCase, data: Dataset, settings: Ben
       model,
       data,
       {
-        optimizer: 'sgd',
-        lr: 0.01,
-        momentum: 0,
-        batch: benchCase.batch,
+        ...config,
+        probeSize: settings.probeSize,
         // One step more than timed, so the last-step probe falls outside the window.
         steps: total + 1,
-        seed: 1,
-        probeSize: settings.probeSize,
         logEvery: benchCase.probes ? settings.logEvery : Number.MAX_SAFE_INTEGER,
       },
       {

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import { UsageError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicFile.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, FlagValueError, readFlag } from '../util/decimal.js';
-import { DEFAULTS } from '../config/runConfig.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
 import type { BackendInfo } from '../backend/select.js';
 import type { TorchResult } from '../bench/torchReference.js';
@@ -15,12 +15,12 @@ import { tableOptions } from '../report/tableStyle.js';
 import { droppedNote, fitTable } from '../report/fitWidth.js';
 import { signedPercent } from '../report/signedPercent.js';
 import { outputWidth } from './terminal.js';
-import { compareEntries, DEFAULT_TOLERANCE, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
+import { compareEntries, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
 
-/** The MNIST split bench trains on, and the held-out one its probe batch is drawn from. */
-const BENCH_TRAIN_SIZE = 4000;
-const BENCH_TEST_SIZE = 1000;
+const DEFAULT = COMMAND_DEFAULTS.bench;
+/** The held-out split bench's probe batch is drawn from. */
+const BENCH_TEST_SIZE = DEFAULT.run.testSize;
 
 interface BenchFlags {
   depths: string;
@@ -89,25 +89,24 @@ function checkOutputPath(path: string): void {
 export function benchCommand(): Command {
   return new Command('bench')
     .description('measure training throughput (samples/s) with probes off and on, tensor count and RSS, on one or more backends; optionally against PyTorch')
-    .option('--depths <list>', 'hidden layer counts', '2,10,30')
-    .option('--acts <list>', 'activations', 'relu,tanh')
-    .option('--batches <list>', 'batch sizes', '64,256')
-    .option('--chunks <n>', 'timed chunks of one probe interval (--log-every steps) per measurement; the median chunk counts', '4')
-    .option('--log-every <k>', 'the probe cadence measured, as vgrad run --log-every: probes every K steps', String(DEFAULTS.logEvery))
-    .option('--probe-size <n>', `held-out samples in the probe batch, as vgrad run --probe-size (1–${BENCH_TEST_SIZE})`, String(DEFAULTS.probeSize))
-    .option('--warmup <n>', 'untimed steps before timing', '30')
-    .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', '3')
+    .option('--depths <list>', 'hidden layer counts', DEFAULT.depths)
+    .option('--acts <list>', 'activations', DEFAULT.acts)
+    .option('--batches <list>', 'batch sizes', DEFAULT.batches)
+    .option('--chunks <n>', 'timed chunks of one probe interval (--log-every steps) per measurement; the median chunk counts', String(DEFAULT.chunks))
+    .option('--log-every <k>', 'the probe cadence measured, as vgrad run --log-every: probes every K steps', String(DEFAULT.logEvery))
+    .option('--probe-size <n>', `held-out samples in the probe batch, as vgrad run --probe-size (1–${BENCH_TEST_SIZE})`, String(DEFAULT.probeSize))
+    .option('--warmup <n>', 'untimed steps before timing', String(DEFAULT.warmup))
+    .option('--rounds <n>', 'alternating probes-off/on rounds per config; the median round is reported', String(DEFAULT.rounds))
     .option('--backends <list>', 'comma list of backends to measure in turn (auto, tensorflow, wasm, cpu), e.g. wasm,tensorflow')
-    .option('--backend <name>', 'one backend: the same as --backends with one name', 'auto')
-    // 1 by default, like the PyTorch reference: a ratio of one thread against one thread.
-    .option('--threads <n>', 'compute threads on every backend and in the PyTorch reference (more than 1 needs the native backend)', '1')
+    .option('--backend <name>', 'one backend: the same as --backends with one name', DEFAULT.backend)
+    .option('--threads <n>', 'compute threads on every backend and in the PyTorch reference (more than 1 needs the native backend)', String(DEFAULT.threads))
     .option('--reference [script]', 'also time each config in PyTorch with this script (default: bench/torch_mlp_reference.py, shipped with vgrad)')
-    .option('--python <path>', 'python for --reference', '/usr/bin/python3')
+    .option('--python <path>', 'python for --reference', DEFAULT.python)
     .option('--json', 'print github-action-benchmark JSON (customBiggerIsBetter) on stdout instead of the table')
     .option('--wide', 'print every table column even if wider than the terminal')
     .option('--output <file>', 'also write that JSON to a file')
     .option('--compare <baseline.json>', 'exit 1 if any config is slower than the baseline beyond --tolerance')
-    .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT_TOLERANCE))
+    .option('--tolerance <x>', 'allowed drop in samples/s before --compare fails', String(DEFAULT.tolerance))
     .addHelpText(
       'after',
       '\nExamples:\n  $ vgrad bench\n  $ vgrad bench --depths 5 --acts relu --batches 64,256 --backends wasm,tensorflow --reference\n  $ vgrad bench --json --output bench.json --compare baseline.json',
@@ -121,9 +120,10 @@ export function benchCommand(): Command {
       const reference = flags.reference === true ? SHIPPED_REFERENCE : flags.reference;
       if (reference) checkReference(reference, flags.python);
       const { selectBackend } = await import('../backend/select.js');
-      const { loadDataset } = await import('../data/load.js');
-      const { measure, measurePair } = await import('../bench/benchmark.js');
-      const data = loadDataset({ data: 'mnist', seed: 1, standardize: false, trainSize: BENCH_TRAIN_SIZE, testSize: BENCH_TEST_SIZE });
+      const { dataOptionsOf, loadDataset } = await import('../data/load.js');
+      const { benchRunConfig, measure, measurePair } = await import('../bench/benchmark.js');
+      // Every case trains on the same data (only the net and the batch differ between them).
+      const data = loadDataset(dataOptionsOf(benchRunConfig({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0] }, settings)));
 
       // Every backend is loaded (and warmed up) before any timing, so one that cannot load stops
       // the bench at once with one line, not after minutes of measuring the others.

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { compareColumnsFor } from '../report/compareColumns.js';
 import { COMPARE_STATS, renderCompare, type CompareStat } from '../report/compareTable.js';
 import { chalkFor } from './color.js';
@@ -13,8 +14,8 @@ export function compareCommand(): Command {
   return new Command('compare')
     .description('one statistic per layer, one column per run or sweep cell, on one fixed log scale')
     .argument('<dirs...>', 'sweep folders (all finished cells), cell or run folders')
-    .option('--stat <name>', `statistic: ${COMPARE_STATS.join(', ')}`, 'gradVar')
-    .option('--at <when>', 'init (step 0) or end (last probe point)', 'init')
+    .option('--stat <name>', `statistic: ${COMPARE_STATS.join(', ')}`, COMMAND_DEFAULTS.compare.stat)
+    .option('--at <when>', 'init (step 0) or end (last probe point)', COMMAND_DEFAULTS.compare.at)
     .option('--width <n>', 'columns to fit (default: the terminal width, else 80)')
     .addHelpText('after', '\nExamples:\n  $ vgrad compare results/sweeps/he-2015-depth30\n  $ vgrad compare results/runs/A results/runs/B --stat actVar --at end')
     .action((dirs: string[], flags: { stat: string; at: string; width?: string }) => {

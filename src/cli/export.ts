@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { runRows, statsCsv } from '../interop/csv.js';
+import { DEFAULTS } from '../config/runConfig.js';
 import { locateRun, locateRuns } from '../store/layout.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';
 import { readStoredRun } from '../store/read.js';
@@ -25,7 +26,7 @@ export function exportCommand(): Command {
     .command('csv')
     .description('per-layer statistics of every probe point as one CSV table on stdout: run, step, layer, kind, fanIn, fanOut, one column per statistic')
     .argument('<dir...>', 'folders of runs (e.g. results, a sweep), run folders, or run ids')
-    .option('--out <dir>', 'root folder of stored runs, for bare run ids', 'results')
+    .option('--out <dir>', 'root folder of stored runs, for bare run ids', DEFAULTS.out)
     .addHelpText('after', '\nNon-finite values are written inf, -inf, nan; undefined ones (the output layer\'s saturated/dead, updateRatio at step 0) as empty cells.\n\nExample:\n  $ vgrad export csv results > stats.csv')
     .action((dirs: string[], flags: { out: string }) => {
       writeStdout(csvForRuns(dirs, flags.out));
@@ -35,7 +36,7 @@ export function exportCommand(): Command {
     .description("the run's fixed probe batch, rebuilt from its seed and config, as safetensors (inputs F32 [n, features], labels U8 [n])")
     .argument('<run>', 'a run folder, its summary.json, or a run id')
     .requiredOption('--out <file>', 'the safetensors file to write')
-    .option('--root <dir>', 'root folder of stored runs, for a bare run id', 'results')
+    .option('--root <dir>', 'root folder of stored runs, for a bare run id', DEFAULTS.out)
     .addHelpText('after', '\nExample:\n  $ vgrad export probe-batch results/runs/<id> --out probe.safetensors')
     .action((run: string, flags: { out: string; root: string }) => {
       const { record } = readStoredRun(locateRun(run, flags.root));

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { UsageError } from '../util/errors.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { DEFAULTS } from '../config/options.js';
 import { activationsWhere, type BookRow } from '../model/activations.js';
 import { BOOK_TABLE, distributionStd, INIT_CATALOGUE, parseInit, type WeightDistribution } from '../model/initializers.js';
@@ -54,9 +55,9 @@ export function bookTable(fanIn: number, fanOut: number) {
 export function initsCommand(): Command {
   return new Command('inits')
     .description("list every initializer with its σ and r for one layer shape, and the error in the book's Table 11-1")
-    .option('--fan-in <n>', 'inputs of the layer', '784')
-    .option('--fan-out <n>', 'outputs of the layer', '300')
-    .option('--gain <x>', 'orthogonal gain', '1')
+    .option('--fan-in <n>', 'inputs of the layer', String(COMMAND_DEFAULTS.inits.fanIn))
+    .option('--fan-out <n>', 'outputs of the layer', String(COMMAND_DEFAULTS.inits.fanOut))
+    .option('--gain <x>', 'orthogonal gain', String(COMMAND_DEFAULTS.inits.gain))
     .option('--json', 'print JSON on stdout')
     .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExample:\n  $ vgrad inits --fan-in 100 --fan-out 100')

@@ -4,6 +4,7 @@
  * libtensorflow. The work is in src/native/nativeBuild.ts; this file is the command line.
  */
 import { Command } from 'commander';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { Interrupts } from './interrupts.js';
 
 interface InstallFlags {
@@ -16,7 +17,7 @@ function installCommand(): Command {
   return new Command('install')
     .description("build the native backend offline: tfjs-node's addon from a tensorflow-cpu wheel (pip download, or --wheel), checked with a one-op test")
     .option('--wheel <file>', 'a tensorflow-cpu wheel already downloaded (default: the cached one, else pip download --no-deps tensorflow-cpu)')
-    .option('--pip <command>', 'the pip that downloads the wheel', 'pip')
+    .option('--pip <command>', 'the pip that downloads the wheel', COMMAND_DEFAULTS.native.pip)
     .option('--force', 'rebuild even if a working native backend is installed')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 /** `vgrad report DIR`: charts of stored runs (a run, a folder of runs, a sweep), or a terminal depth profile. */
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';
@@ -32,7 +33,7 @@ export function reportCommand(): Command {
     .description('charts of stored runs: depth profile with theory, training curves, saturation map, histograms')
     .argument('<dir>', 'a run folder, a folder of runs (e.g. results/runs) or a sweep folder')
     .option('--out <folder>', 'write report.html and each chart as SVG and PNG into this folder (default: a depth profile on stdout)')
-    .option('--format <list>', `what to write with --out: a comma list of ${FORMATS.join(', ')}`, 'html,svg,png')
+    .option('--format <list>', `what to write with --out: a comma list of ${FORMATS.join(', ')}`, COMMAND_DEFAULTS.report.formats.join(','))
     .option('--histogram-steps <list>', 'probe steps the histograms show (nearest stored point; default: the first and the last)')
     .option('--wide', 'do not fit the terminal depth profile to the terminal width')
     .addHelpText('after', '\nExamples:\n  $ vgrad report results/runs\n  $ vgrad report results/runs --out report --format html,png')

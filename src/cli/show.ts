@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { toJson } from '../store/record.js';
+import { DEFAULTS } from '../config/runConfig.js';
 import { locateRun } from '../store/layout.js';
 import { readRunRecord } from '../store/read.js';
 import { renderFittedReport } from '../report/layerTable.js';
@@ -13,7 +14,7 @@ export function showCommand(): Command {
   return new Command('show')
     .description('print the per-layer table of a stored run')
     .argument('<run>', 'a run id (looked up under --out), a run folder, or its summary.json')
-    .option('--out <dir>', 'root folder of stored runs, for a bare run id', 'results')
+    .option('--out <dir>', 'root folder of stored runs, for a bare run id', DEFAULTS.out)
     .option('--json', 'print the stored record as JSON')
     .option('--csv', 'print every probe point\'s per-layer statistics as CSV (as vgrad export csv)')
     .option('--wide', 'print every table column even if wider than the terminal')

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
 import { parseValueList } from '../sweep/grid.js';
@@ -212,7 +213,8 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
       const { compareColumnsFromSweep } = await import('../report/compareColumns.js');
       const { renderCompare } = await import('../report/compareTable.js');
       writeStdout('\n');
-      writeStdout(renderCompare(compareColumnsFromSweep(dir, finished.map((r) => r.cell)), 'gradVar', 'initial', terminalWidth(), outColor));
+      const { stat, at } = COMMAND_DEFAULTS.compare;
+      writeStdout(renderCompare(compareColumnsFromSweep(dir, finished.map((r) => r.cell)), stat, at === 'init' ? 'initial' : 'final', terminalWidth(), outColor));
     }
   }
   if (!flags.quiet) err.write(`summary: ${join(dir, SUMMARY_CSV_FILE)}, ${join(dir, SUMMARY_JSONL_FILE)}${progress ? ` · ${progress.elapsed()}` : ''}\n`);

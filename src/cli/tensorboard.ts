@@ -7,14 +7,16 @@ import { writeRunEvents } from '../interop/tensorboardExport.js';
 import { hasEventFile } from '../interop/tensorboardEvents.js';
 import { UsageError } from '../util/errors.js';
 import { readStoredRun } from '../store/read.js';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
+import { DEFAULTS } from '../config/runConfig.js';
 import { ensureWritableFolder } from './folders.js';
 
 export function tensorboardCommand(): Command {
   return new Command('tensorboard')
     .description('export stored runs as TensorBoard event files (one folder per run under --logdir)')
     .argument('<runs...>', 'folders of runs (e.g. results, a sweep), run folders, or run ids')
-    .option('--logdir <dir>', 'where the event folders go; then: tensorboard --logdir DIR', 'tensorboard')
-    .option('--out <dir>', 'root folder of stored runs, for bare run ids', 'results')
+    .option('--logdir <dir>', 'where the event folders go; then: tensorboard --logdir DIR', COMMAND_DEFAULTS.tensorboard.logdir)
+    .option('--out <dir>', 'root folder of stored runs, for bare run ids', DEFAULTS.out)
     .addHelpText('after', '\nExample:\n  $ vgrad tensorboard results --logdir tb && tensorboard --logdir tb')
     .action((runs: string[], flags: { logdir: string; out: string }) => {
       // All runs are read (and checked) before anything is written.
