@@ -9,7 +9,7 @@ import { droppedNote, fitColumns, fitLines, renderTable, type TableColumn } from
 import { ABOVE_SCALE, ACT_VAR_SCALE, BELOW_SCALE, GRAD_VAR_SCALE, logBar, scaleLabel, type LogScale } from './logBar.js';
 import { runHeader } from './runHeader.js';
 import { theoryOverlay, type TheoryOverlay } from './theoryOverlay.js';
-import { DIFFERENCE_SDS } from '../theory/overlay.js';
+import { DIFFERENCE_SDS, type LayerComparison } from '../theory/overlay.js';
 
 export function formatNumber(value: number | null): string {
   if (value === null) return '–';
@@ -58,28 +58,19 @@ function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: 
   const n = record.layers.length;
   const atInit = (row: number) => (row < n && overlay ? overlay.layers[row] : null);
   const ratioText = (ratio: number | null, differs: boolean) => (ratio === null ? '–' : `${formatNumber(ratio)}${differs ? ' ≠' : ''}`);
-  const theory: TableColumn[] = [];
-  const gradTheory: TableColumn[] = [];
-  if (overlay) {
-    theory.push(
-      { head: 'z theory', cells: rows.map((_, i) => (atInit(i) ? formatNumber(atInit(i)!.predictedPreactVar) : '')), dropOrder: 0.1 },
-      {
-        head: 'z ÷ theory',
-        cells: rows.map((_, i) => (atInit(i) ? ratioText(atInit(i)!.preactRatio, atInit(i)!.preactDiffers) : '')),
-        dropOrder: 0.3,
-        paint: (text, i) => bad(text, atInit(i)?.preactDiffers ?? false),
-      },
-    );
-    gradTheory.push(
-      { head: 'grad theory', cells: rows.map((_, i) => (atInit(i) ? formatNumber(atInit(i)!.predictedGradVar) : '')), dropOrder: 0.2 },
-      {
-        head: 'grad ÷ theory',
-        cells: rows.map((_, i) => (atInit(i) ? ratioText(atInit(i)!.gradRatio, atInit(i)!.gradDiffers) : '')),
-        dropOrder: 0.4,
-        paint: (text, i) => bad(text, atInit(i)?.gradDiffers ?? false),
-      },
-    );
-  }
+  /** The prediction of one statistic and measured ÷ predicted, flagged where they differ beyond sampling. */
+  const theoryColumns = (name: string, pick: (layer: LayerComparison) => { predicted: number | null; ratio: number | null; differs: boolean }, dropOrders: [number, number]): TableColumn[] => {
+    const at = (row: number) => {
+      const layer = atInit(row);
+      return layer ? pick(layer) : null;
+    };
+    return [
+      { head: `${name} theory`, cells: rows.map((_, i) => (at(i) ? formatNumber(at(i)!.predicted) : '')), dropOrder: dropOrders[0] },
+      { head: `${name} ÷ theory`, cells: rows.map((_, i) => (at(i) ? ratioText(at(i)!.ratio, at(i)!.differs) : '')), dropOrder: dropOrders[1], paint: (text, i) => bad(text, at(i)?.differs ?? false) },
+    ];
+  };
+  const theory = overlay ? theoryColumns('z', (l) => ({ predicted: l.predictedPreactVar, ratio: l.preactRatio, differs: l.preactDiffers }), [0.1, 0.3]) : [];
+  const gradTheory = overlay ? theoryColumns('grad', (l) => ({ predicted: l.predictedGradVar, ratio: l.gradRatio, differs: l.gradDiffers }), [0.2, 0.4]) : [];
   return [
     { head: 'layer', cells: rows.map((r) => (r.layer.kind === 'output' ? `${r.layer.index} out` : String(r.layer.index))) },
     { head: 'shape', cells: rows.map((r) => `${r.layer.fanIn}→${r.layer.fanOut}`) },
