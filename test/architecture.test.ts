@@ -121,6 +121,14 @@ describe('architecture: the import rules of docs/architecture.md', () => {
     assert.equal(findCycle(graph), null);
   });
 
+  test('stored file names are typed only in store/layout.ts, the results root only in the option table', () => {
+    const FILE_NAME = /['"`](summary\.json|metrics\.jsonl|config\.json|cell\.json|sweep\.json|summary\.csv|summary\.jsonl|\.lock|\.partial-|\.claim-|\.trash-|\.old-)['"`]/;
+    const RESULTS_ROOT = /['"`]results['"`]/;
+    const typed = (pattern: RegExp) => sourceFiles(SRC).filter((path) => pattern.test(readFileSync(path, 'utf8'))).map((path) => relative(SRC, path));
+    assert.deepEqual(typed(FILE_NAME), ['store/layout.ts']);
+    assert.deepEqual(typed(RESULTS_ROOT), ['config/options.ts']);
+  });
+
   test('the checks catch what they are for', () => {
     // Hand-made: an upward import, a same-layer import, a cycle, and the multi-line and lazy forms.
     const text = "import {\n  a,\n} from '../store/record.js';\nconst m = await import('./b.js');\nimport type { C } from '../util/c.js';\nexport { d } from '../cli/d.js';";

@@ -1,5 +1,5 @@
 /**
- * `vgrad ls [DIR]`: what is stored. On a results root (default `results`): its runs and sweeps;
+ * `vgrad ls [DIR]`: what is stored. On a results root (default: vgrad run's --out): its runs and sweeps;
  * on a sweep folder: its cells. Read from the stored records only.
  */
 import { Command } from 'commander';

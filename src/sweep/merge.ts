@@ -3,15 +3,13 @@
  * A cell found in several folders must have the same config everywhere, else nothing is written;
  * each cell is copied into place under the store's claim and rename; the summary is rebuilt.
  */
-import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { isUsageError, UsageError } from '../util/errors.js';
-import { copyCellInto } from '../store/cellStore.js';
+import { copyCellInto, removeSweepLeftovers } from '../store/cellStore.js';
 import { canonicalJson, cellId, finishedCellIds, isRunFolder, isSafeComponent, isSweepFolder, sweepDirOf } from '../store/layout.js';
-import type { Axis, CellConfig, SweepManifest } from '../store/record.js';
+import type { Axis, CellConfig, CellFile, SweepManifest } from '../store/record.js';
 import { readCellFile, readRunConfigFile, readSweepManifest } from '../store/read.js';
 import { ensureFolder } from '../store/runStore.js';
-import { removeSweepLeftovers } from '../store/cellStore.js';
 import { collectRows, writeSummaries } from './results.js';
 import { writeManifest } from './sweepFolder.js';
 
@@ -32,7 +30,7 @@ function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>)
 
 function readFound(dir: string, id: string): Found {
   const cellDir = join(dir, id);
-  let cell;
+  let cell: CellFile;
   let resolvedObject: Record<string, unknown>;
   try {
     cell = readCellFile(cellDir);

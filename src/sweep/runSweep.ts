@@ -5,11 +5,12 @@
  * flags into a plan and prints; everything that touches the folder is here.
  */
 import { join } from 'node:path';
-import { ensureFolder } from '../store/runStore.js';
+import { UsageError } from '../util/errors.js';
+import { removeSweepLeftovers } from '../store/cellStore.js';
 import { isRunFolder, sweepDirOf } from '../store/layout.js';
 import { readCell } from '../store/read.js';
-import { removeSweepLeftovers } from '../store/cellStore.js';
 import type { CellConfig } from '../store/record.js';
+import { ensureFolder } from '../store/runStore.js';
 import { checkExpectation, matches, type ExpectationOutcome } from './expectations.js';
 import type { PlannedCell, SweepPlan } from './plan.js';
 import { type CellOutcome, type PoolEvents, runCells } from './pool.js';
@@ -17,7 +18,6 @@ import { collectRows, writeSummaries } from './results.js';
 import type { SummaryRow } from './summary.js';
 import { manifestOf, writeManifest } from './sweepFolder.js';
 import { verdictOf } from './verdict.js';
-import { UsageError } from '../util/errors.js';
 
 /** Refuses an experiment file whose expectation selects no cell of the grid (a typo in `where`). */
 export function checkExpectationsMatch(plan: SweepPlan): void {
