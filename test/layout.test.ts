@@ -12,7 +12,7 @@ import stringWidth from 'string-width';
 import { fitColumns, wrapCell } from '../src/report/fitWidth.js';
 import { compressWidths, runHeaderParts } from '../src/report/runHeader.js';
 import { logBar } from '../src/report/logBar.js';
-import { signedPercent } from '../src/report/signedPercent.js';
+import { signedPercent } from '../src/util/signedPercent.js';
 import { formatEta } from '../src/cli/progress.js';
 import type { RunRecord } from '../src/store/record.js';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';

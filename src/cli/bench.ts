@@ -8,12 +8,10 @@ import { writeFileAtomic } from '../util/atomicFile.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, FlagValueError, readFlag } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
-import type { BackendInfo } from '../backend/select.js';
-import type { TorchResult } from '../bench/torchReference.js';
 import { ACTIVATIONS, type ActivationName } from '../model/activations.js';
 import { tableOptions } from '../report/tableStyle.js';
 import { droppedNote, fitTable } from '../report/fitWidth.js';
-import { signedPercent } from '../report/signedPercent.js';
+import { signedPercent } from '../util/signedPercent.js';
 import { outputWidth } from './terminal.js';
 import { compareEntries, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
@@ -116,95 +114,38 @@ export function benchCommand(): Command {
       const requested = backendList(flags, command);
       if (flags.output !== undefined) checkOutputPath(flags.output);
       const baseline = flags.compare === undefined ? undefined : readBaseline(flags.compare);
-      const { checkReference, runTorchReference, SHIPPED_REFERENCE } = await import('../bench/torchReference.js');
-      const reference = flags.reference === true ? SHIPPED_REFERENCE : flags.reference;
-      if (reference) checkReference(reference, flags.python);
-      const { selectBackend } = await import('../backend/select.js');
-      const { dataOptionsOf, loadDataset } = await import('../data/load.js');
-      const { benchRunConfig, measure, measurePair } = await import('../bench/benchmark.js');
-      // Every case trains on the same data (only the net and the batch differ between them).
-      const data = loadDataset(dataOptionsOf(benchRunConfig({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0] }, settings)));
-
-      // Every backend is loaded (and warmed up) before any timing, so one that cannot load stops
-      // the bench at once with one line, not after minutes of measuring the others.
-      const backends: BackendInfo[] = [];
-      for (const choice of requested) {
-        const backend = await selectBackend(choice, { threads: settings.threads });
-        if (choice !== 'auto' && backend.name !== choice) throw new UsageError(`--backends ${choice}: the running backend is ${backend.name} (something in the environment forces it)`);
-        if (backends.some((b) => b.name === backend.name)) continue; // auto resolved to one already listed
-        // One throwaway run first: wasm code tiers up and XNNPACK fills its caches in the first seconds.
-        await measure({ depth: settings.depths[0], act: settings.acts[0], batch: settings.batches[0], probes: true }, data, { warmup: settings.warmup, chunks: 1, logEvery: settings.logEvery, probeSize: settings.probeSize });
-        backends.push(backend);
-      }
-      const several = backends.length > 1;
+      const { checkReference, SHIPPED_REFERENCE } = await import('../bench/torchReference.js');
+      const script = flags.reference === true ? SHIPPED_REFERENCE : flags.reference;
+      if (script) checkReference(script, flags.python);
+      const { benchEntries, roundRate, runBench } = await import('../bench/runBench.js');
       const stderrColor = chalkFor(process.stderr);
-      process.stderr.write(
-        `${stderrColor.bold('vgrad bench')} · ${several ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${settings.logEvery} timed steps after ${settings.warmup} warm-up · probe batch ${settings.probeSize}\n`,
-      );
-
-      const entries: BenchmarkEntry[] = [];
-      const rows: string[][] = [];
-      for (const depth of settings.depths) {
-        for (const act of settings.acts) {
-          for (const batch of settings.batches) {
-            const config = `${act} depth ${depth} batch ${batch}`;
-            // PyTorch once per config, between the backends' measurements of it, so every ratio of
-            // the config is taken in the same few minutes.
-            let torch: TorchResult | undefined;
-            for (const [index, backend] of backends.entries()) {
-              await selectBackend(backend.name, { threads: settings.threads });
-              const { off, on } = await measurePair({ depth, act, batch }, data, { warmup: settings.warmup, chunks: settings.chunks, logEvery: settings.logEvery, probeSize: settings.probeSize }, settings.rounds);
-              if (reference && index === 0) torch = runTorchReference(reference, flags.python, off.layers, act, batch, 300, settings.threads);
-              // Entry names carry the backend only when several are measured, so a one-backend
-              // history (the github-action-benchmark chart) keeps its names.
-              const name = several ? `${backend.name} · ${config}` : config;
-              // From CPU time: on a shared machine other programs' load lengthens wall time by
-              // more than a probe costs. (With one compute thread the two agree when idle.)
-              const overhead = on.cpuMsPerStep / off.cpuMsPerStep - 1;
-              const leak = [off, on].some((m) => m.tensorsAtEnd !== m.tensorsAtStart);
-              const torchRatio = torch ? off.msPerStep / torch.msPerStep : undefined;
-              const cpuRatio = torch?.cpuMsPerStep ? off.cpuMsPerStep / torch.cpuMsPerStep : undefined;
-              process.stderr.write(
-                `${name}: ${off.msPerStep.toFixed(2)} ms/step (CPU ${off.cpuMsPerStep.toFixed(2)}), probes ${signedPercent(overhead)}` +
-                  (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` + (cpuRatio ? `, CPU ${torch.cpuMsPerStep!.toFixed(2)} (${cpuRatio.toFixed(2)}×)` : '') : '') +
-                  '\n',
-              );
-              const common = `backend ${backend.name} ${backend.version}; tensors ${off.tensorsAtStart}→${off.tensorsAtEnd}; peak RSS ${off.rssPeakMb.toFixed(0)} MB`;
-              entries.push({
-                name: `${name} (probes off)`,
-                unit: 'samples/s',
-                value: round(off.samplesPerSec),
-                range: `± ${round(off.samplesPerSecSpread)}`,
-                extra:
-                  `${off.msPerStep.toFixed(3)} ms/step; CPU ${off.cpuMsPerStep.toFixed(3)} ms/step; ${common}` +
-                  (torch ? `; ${torch.framework} ${torch.msPerStep.toFixed(3)} ms/step, ratio ${torchRatio!.toFixed(2)}` : '') +
-                  (cpuRatio ? `; CPU ratio ${cpuRatio.toFixed(2)}` : ''),
-              });
-              entries.push({
-                name: `${name} (probes every ${settings.logEvery} steps)`,
-                unit: 'samples/s',
-                value: round(on.samplesPerSec),
-                range: `± ${round(on.samplesPerSecSpread)}`,
-                extra: `${on.msPerStep.toFixed(3)} ms/step; CPU ${on.cpuMsPerStep.toFixed(3)} ms/step; probe overhead ${signedPercent(overhead)}; ${on.probesTimed} probe${on.probesTimed === 1 ? '' : 's'} of ${on.probeRows ?? 0} samples in ${on.stepsTimed} timed steps; backend ${backend.name} ${backend.version}; tensors ${on.tensorsAtStart}→${on.tensorsAtEnd}; peak RSS ${on.rssPeakMb.toFixed(0)} MB`,
-              });
-              rows.push([
-                config,
-                backend.name,
-                off.msPerStep.toFixed(2),
-                off.cpuMsPerStep.toFixed(2),
-                round(off.samplesPerSec).toString(),
-                on.msPerStep.toFixed(2),
-                signedPercent(overhead),
-                torch ? torch.msPerStep.toFixed(2) : '–',
-                torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
-                cpuRatio ? `${cpuRatio.toFixed(2)}×` : '–',
-                `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
-                `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
-              ]);
-            }
-          }
-        }
-      }
+      const results = await runBench(settings, requested, script ? { script, python: flags.python } : undefined, {
+        onReady: (backends) =>
+          process.stderr.write(
+            `${stderrColor.bold('vgrad bench')} · ${backends.length > 1 ? 'backends' : 'backend'} ${backends.map((b) => `${b.name} ${b.version}`).join(', ')} · ${settings.threads} thread${settings.threads === 1 ? '' : 's'} · ${settings.rounds} rounds of ${settings.chunks}×${settings.logEvery} timed steps after ${settings.warmup} warm-up · probe batch ${settings.probeSize}\n`,
+          ),
+        onResult: ({ name, off, torch, overhead, torchRatio, cpuRatio }) =>
+          process.stderr.write(
+            `${name}: ${off.msPerStep.toFixed(2)} ms/step (CPU ${off.cpuMsPerStep.toFixed(2)}), probes ${signedPercent(overhead)}` +
+              (torch ? `, PyTorch ${torch.msPerStep.toFixed(2)} ms/step (${torchRatio!.toFixed(2)}×)` + (cpuRatio ? `, CPU ${torch.cpuMsPerStep!.toFixed(2)} (${cpuRatio.toFixed(2)}×)` : '') : '') +
+              '\n',
+          ),
+      });
+      const entries = results.flatMap((result) => benchEntries(result, settings.logEvery));
+      const rows = results.map(({ config, backend, off, on, torch, overhead, leak, torchRatio, cpuRatio }) => [
+        config,
+        backend.name,
+        off.msPerStep.toFixed(2),
+        off.cpuMsPerStep.toFixed(2),
+        roundRate(off.samplesPerSec).toString(),
+        on.msPerStep.toFixed(2),
+        signedPercent(overhead),
+        torch ? torch.msPerStep.toFixed(2) : '–',
+        torchRatio ? `${torchRatio.toFixed(2)}×` : '–',
+        cpuRatio ? `${cpuRatio.toFixed(2)}×` : '–',
+        `${off.tensorsAtStart}→${off.tensorsAtEnd}, ${on.tensorsAtStart}→${on.tensorsAtEnd}${leak ? ' LEAK' : ''}`,
+        `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
+      ]);
       const json = JSON.stringify(entries, null, 2);
       if (flags.output !== undefined) writeFileAtomic(flags.output, `${json}\n`);
       const color = chalkFor(process.stdout);
@@ -251,10 +192,6 @@ function backendList(flags: BenchFlags, command: Command): BackendChoice[] {
 }
 
 const backendChoice = caseInsensitiveChoice(BACKEND_CHOICES);
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
 
 function readBaseline(path: string): BenchmarkEntry[] {
   let text: string;
