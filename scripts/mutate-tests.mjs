@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
  * `name:pattern` runs only the tests of that file whose name (or suite name) matches the pattern, in
  * a process of its own (node --test-name-pattern), to leave out tests that spawn whole CLI runs.
  */
-const STORE_IN_PROCESS = 'store:^(a run folder appears|non-finite numbers|atomic write|partial folders without a lock|run ids are|a dead PID|a final folder that appears|a run that finishes between|RunStore.createAt)';
+const STORE_IN_PROCESS = 'store:^(a run folder appears|non-finite numbers|atomic write|partial folders without a lock|run ids are|a dead PID|one process-alive rule|a final folder that appears|a run that finishes between|RunStore.createAt)';
 export const TESTS_FOR = {
   'model/activations.ts': ['probes', 'records'],
   'model/activationOps.ts': ['probes', 'records'],

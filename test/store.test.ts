@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { fromMarker, nonFiniteMarker } from '../src/store/record.js';
 import { baseRunId, LOCK_FILE } from '../src/store/layout.js';
-import { RunFolderTakenError, RunStore } from '../src/store/runStore.js';
+import { processAlive, RunFolderTakenError, RunStore } from '../src/store/runStore.js';
 import { writeFileAtomic } from '../src/util/atomicFile.js';
 import { BIN, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -150,6 +150,13 @@ describe('liveness of partial folders: decided by the lock, never by age alone',
     RunStore.create(root, 'new').abandon();
     assert.deepEqual(readdirSync(runs).sort(), ['.partial-elsewhere', '.partial-live-old']);
     rmSync(root, { recursive: true, force: true });
+  });
+
+  test('one process-alive rule: gone only when no such process exists; not a positive integer is no process', () => {
+    assert.equal(processAlive(process.pid), true, 'this process');
+    assert.equal(processAlive(1), true, 'init: alive, whether signal 0 reaches it or is refused (EPERM)');
+    assert.equal(processAlive(deadPid()), false, 'a process that has exited');
+    for (const pid of [0, -1, -process.pid, NaN, 1.5, Infinity]) assert.equal(processAlive(pid), false, String(pid));
   });
 
   test('a live run older than a day (mtime set back) is not removed by a concurrent run', async () => {

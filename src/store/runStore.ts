@@ -371,9 +371,10 @@ function lockIsStale(text: string | null): boolean {
 }
 
 /**
- * The one process-alive rule: a PID is a live process if signal 0 reaches it, or fails with EPERM
- * (it exists but belongs to someone else). Anything that is not a positive integer is no process
- * (process.kill would signal a group, or throw).
+ * The one process-alive rule, for locks, claims, trash and temp files alike: a PID is gone only
+ * when signal 0 says there is no such process (ESRCH); EPERM means it exists but belongs to someone
+ * else, and any other answer cannot tell, so the process counts as alive and its files stay. What is
+ * not a positive integer names no process (0 and negatives would signal a process group).
  */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -381,6 +382,6 @@ export function processAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return errnoOf(error) === 'EPERM';
+    return errnoOf(error) !== 'ESRCH';
   }
 }
