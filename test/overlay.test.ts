@@ -94,3 +94,35 @@ describe('theory overlay', () => {
     }
   });
 });
+
+/**
+ * Finite width (issue 34): mean field is exact only as width → ∞. At width 100 and depth 30 a ReLU
+ * net's z var strays from the prediction by a factor that grows with Σ 1/width (measured over seeds
+ * 1–5: ln(z ÷ theory) at layer 30 spreads with sd 1.45, the model in src/theory/finiteWidth.ts says
+ * 1.20); ≠ must not mark that drift, while still matching the exact relu + xavier prediction.
+ */
+describe('theory overlay at width 100, depth 30, mnist: finite-width drift is not ≠', () => {
+  const out = tempDir();
+  after(() => rmSync(out, { recursive: true, force: true }));
+  const marked = (init: string, seed: number) => {
+    const result = runCli(['run', '--act', 'relu', '--init', init, '--depth', '30', '--steps', '0', '--seed', String(seed), '--out', out, '--quiet']);
+    assert.equal(result.status, 0, result.stderr);
+    const rows = firstTable(result.stdout);
+    assert.equal(rows.length, 31);
+    return { rows, text: result.stdout, flagged: rows.filter((row) => /≠/.test(row['z ÷ theory'] + row['grad ÷ theory'])).map((row) => row.layer) };
+  };
+  test('relu + he, seeds 1–5: no layer marked ≠; the legend says what ≠ means and gives the tolerated range', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { flagged, text } = marked('he', seed);
+      assert.deepEqual(flagged, [], `seed ${seed}`);
+      if (seed === 1) {
+        assert.match(text, /exact only for infinitely wide layers/);
+        assert.match(text, /≠: outside what one net of these finite widths shows around the prediction, 3 sd of the spread between seeds, which grows with Σ 1\/width/);
+        assert.match(text, /here z ÷ theory 0\.7\d+–1\.2\d at layer 1 to 0\.0134–17\.\d at layer 30/);
+      }
+    }
+  });
+  test('relu + xavier, seeds 1–2: the prediction (z var halves every layer) still matches, unmarked', () => {
+    for (const seed of [1, 2]) assert.deepEqual(marked('xavier', seed).flagged, [], `seed ${seed}`);
+  });
+});

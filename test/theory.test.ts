@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { layerMoments, predictNet } from '../src/theory/meanField.js';
-import { compareWithPrediction, differsBeyondNoise } from '../src/theory/overlay.js';
+import { compareWithPrediction, differsBeyondSpread } from '../src/theory/overlay.js';
+import { finiteWidthCoefficients, finiteWidthSpread } from '../src/theory/finiteWidth.js';
 import { gaussianExpectation, gaussianMass } from '../src/theory/quadrature.js';
 import { ROOT } from './helpers.js';
 
@@ -174,31 +175,101 @@ describe('mean-field recursion: closed forms', () => {
   });
 });
 
-describe('overlay: differs beyond sampling noise', () => {
-  const prediction = uniformNet('relu', 2, 2, 500);
-  const measured = (preactScale: number, gradScale: number) =>
-    prediction.layers.map((layer) => ({
+describe('finite-width spread: the coefficients of Σ 1/n, by hand', () => {
+  test('ReLU: κ = E[φ⁴]/E[φ²]² − 1 = (3/2)/(1/4) − 1 = 5, κ\' = 3·(1/2)/(1/4) − 1 = 5, slopes 1 and 0, at any q', () => {
+    for (const q of [1e-8, 1, 1e8]) {
+      const c = finiteWidthCoefficients('relu', 0, q);
+      relClose(c.kappa, 5, 1e-8, 'κ');
+      relClose(c.kappaGrad, 5, 1e-8, "κ'");
+      assert.equal(c.forwardSlope, 1);
+      assert.equal(c.gradSlope, 0);
+    }
+  });
+
+  test('leaky ReLU with slope a: κ = κ\' = 6(1 + a⁴)/(1 + a²)² − 1; linear: 2', () => {
+    const a = 0.3;
+    const expected = (6 * (1 + a ** 4)) / (1 + a * a) ** 2 - 1;
+    relClose(finiteWidthCoefficients('leaky-relu', a, 2).kappa, expected, 1e-8, 'κ');
+    relClose(finiteWidthCoefficients('leaky-relu', a, 2).kappaGrad, expected, 1e-8, "κ'");
+    relClose(finiteWidthCoefficients('linear', 0, 5).kappa, 2, 1e-8, 'linear κ');
+  });
+
+  test('tanh: linear near q = 0 (κ → 2, slope → 1); saturated at large q (κ → 0, forward slope → 0, E[φ\'²] ∝ q^−½)', () => {
+    const small = finiteWidthCoefficients('tanh', 0, 1e-6);
+    relClose(small.kappa, 2, 1e-4, 'κ at q → 0');
+    relClose(small.forwardSlope, 1, 1e-4, 't at q → 0');
+    const big = finiteWidthCoefficients('tanh', 0, 1e6);
+    assert.ok(big.kappa < 1e-2 && Math.abs(big.forwardSlope) < 1e-2, JSON.stringify(big));
+    relClose(big.gradSlope, -0.5, 1e-2, "d ln E[φ'²]/d ln q at q = 1e6");
+  });
+
+  test('a uniform ReLU net of width 100: Var ln(z var) at layer l = 5·(l − 1)/100 + 2/100 + 2/(N·100); grad var: Σ above l of 5/100 + probe', () => {
+    const p = uniformNet('relu', 2, 30, 100);
+    const { preact, grad } = finiteWidthSpread(p, 'relu', 0, 512);
+    for (const l of [1, 2, 15, 30]) {
+      const v = (5 * (l - 1)) / 100 + 2 / 100 + 2 / (512 * 100);
+      relClose(preact[l - 1].sd, Math.sqrt(v), 1e-9, `z sd at layer ${l}`);
+      relClose(preact[l - 1].center, -v / 2, 1e-9, `z center at layer ${l}`);
+      const g = (5 * (30 - l + 1)) / 100 + 2 / (512 * 100) + 2 / (512 * 10);
+      relClose(grad[l - 1].sd, Math.sqrt(g), 1e-9, `grad sd at layer ${l}`);
+    }
+    assert.deepEqual(grad[30], { center: 0, sd: 0 }, 'the output layer is the anchor');
+  });
+});
+
+describe('overlay: ≠ beyond the finite-width spread', () => {
+  // relu + he at the default widths, depth 30: 784 → 300 → 100 × 29 → 10.
+  const sizes = [784, 300, ...Array(29).fill(100), 10];
+  const sigmaW2 = Array(31).fill(2);
+  const prediction = predictNet({ sizes, act: 'relu', alpha: 0, sigmaW2, inputSecondMoment: 0.1 });
+  const context = { act: 'relu' as const, alpha: 0, probeSamples: 512 };
+  const spread = finiteWidthSpread(prediction, 'relu', 0, 512);
+  /** Measured = predicted × e^(center + k·sd) at every layer: k standard deviations from the expected value. */
+  const measuredAt = (k: number, planted = { preact: 1, chi: 1 }) =>
+    prediction.layers.map((layer, l) => ({
       kind: layer.kind,
       fanIn: layer.fanIn,
       fanOut: layer.fanOut,
-      // The predicted grad var is anchored on the measured output layer's: scale the hidden ones only.
-      initial: { preactVar: layer.preactVar * preactScale, gradVar: 0.09 * layer.gradVarRatio * (layer.kind === 'output' ? 1 : gradScale) },
+      initial: {
+        preactVar: (layer.preactVar * Math.exp(spread.preact[l].center + k * spread.preact[l].sd)) / planted.preact,
+        // The predicted grad var is anchored on the measured output layer's; a planted error in χ compounds going down.
+        gradVar: layer.kind === 'output' ? 0.09 : (0.09 * layer.gradVarRatio * Math.exp(spread.grad[l].center + k * spread.grad[l].sd)) / planted.chi ** (30 - l),
+      },
     }));
 
-  test('a 2% deviation at width 500 is noise; a factor 2 is not', () => {
-    for (const row of compareWithPrediction(measured(1.02, 1.02), prediction, 512)) {
-      assert.equal(row.preactDiffers, false);
-      assert.equal(row.gradDiffers, false);
+  test('boundary: 2.999 sd from the expected value is not marked, 3.001 sd is, on both sides and at every layer', () => {
+    for (const k of [2.999, -2.999]) {
+      const rows = compareWithPrediction(measuredAt(k), prediction, context);
+      assert.ok(rows.every((row) => !row.preactDiffers && !row.gradDiffers), `k = ${k}`);
     }
-    const rows = compareWithPrediction(measured(2, 2), prediction, 512);
-    assert.ok(rows.slice(0, -1).every((row) => row.preactDiffers && row.gradDiffers));
-    // The output layer has 10 units: its own z var may be off by 2 from sampling alone (√(2/10) on the log scale).
-    assert.equal(rows[rows.length - 1].preactDiffers, false);
+    for (const k of [3.001, -3.001]) {
+      const rows = compareWithPrediction(measuredAt(k), prediction, context);
+      assert.ok(rows.every((row) => row.preactDiffers), `z at k = ${k}`);
+      assert.ok(rows.slice(0, -1).every((row) => row.gradDiffers), `grad at k = ${k}`);
+    }
+  });
+
+  test('the tolerated range is e^(center ± 3 sd): ×0.78–1.27 for z var at layer 1, wide at layer 30 (Σ 5/n over 29 layers)', () => {
+    const rows = compareWithPrediction(measuredAt(0), prediction, context);
+    // Layer 1: V = 2/300 + 2/(512·300) → sd 0.0817, center −0.0033.
+    relClose(rows[0].preactRange[0], Math.exp(-0.003346 - 3 * 0.081799), 1e-3, 'low');
+    relClose(rows[0].preactRange[1], Math.exp(-0.003346 + 3 * 0.081799), 1e-3, 'high');
+    // Layer 30: V = 5/300 + 5·28/100 + 2/100 + 2/51200 = 1.4367 → sd 1.199, center −0.718.
+    relClose(rows[29].preactSpread.sd, Math.sqrt(5 / 300 + 1.4 + 0.02 + 2 / 51200), 1e-9, 'sd at layer 30');
+  });
+
+  test('a planted 2× error in the theory is marked: z var 2× too high at layers 1 and 2; χ 2× too high at the lower layers', () => {
+    const z = compareWithPrediction(measuredAt(0, { preact: 2, chi: 1 }), prediction, context);
+    assert.ok(z[0].preactDiffers && z[1].preactDiffers, `z ÷ theory ${z[0].preactRatio}, ${z[1].preactRatio}`);
+    const chi = compareWithPrediction(measuredAt(0, { preact: 1, chi: 2 }), prediction, context);
+    assert.ok(chi.slice(0, 20).every((row) => row.gradDiffers), chi.map((row) => row.gradDiffers).join());
+    // The same data without the error: nothing marked.
+    assert.ok(compareWithPrediction(measuredAt(0), prediction, context).every((row) => !row.preactDiffers && !row.gradDiffers));
   });
 
   test('a zero where a positive value was predicted differs; an unknown ratio does not flag', () => {
-    assert.equal(differsBeyondNoise(0, 0.1), true);
-    assert.equal(differsBeyondNoise(null, 0.1), false);
+    assert.equal(differsBeyondSpread(0, { center: 0, sd: 0.1 }), true);
+    assert.equal(differsBeyondSpread(null, { center: 0, sd: 0.1 }), false);
   });
 });
 

@@ -7,8 +7,12 @@
  * sampling noise of one finite net measured on one probe batch:
  * - finite width: a layer's measured second moment averages its n units, each a quadratic form
  *   of one Gaussian weight column, relative variance at most 2/n; the errors multiply down the
- *   layers (Hanin & Rolnick 2018), so Var ln ≤ Σ_{k ≤ l} 2/n_k for z var. Going down, every
- *   hidden layer's back-propagation averages the same way: Σ over all hidden layers for grad var;
+ *   layers (Hanin & Rolnick 2018), so Var ln ≈ Σ_{k ≤ l} 2/n_k for z var. Going down, every
+ *   hidden layer's back-propagation averages the same way: Σ over all hidden layers for grad var.
+ *   (This is the Gaussian part only: what the next layer receives, the unit average of φ(z)²,
+ *   fluctuates by κ/n with κ = E[φ⁴]/E[φ²]² − 1, 5 for ReLU; src/theory/finiteWidth.ts models it
+ *   for the overlay; for ReLU that makes the sd up to √(5/2) times this test's, which its margin
+ *   still covers: every measured ratio here is within 0.87–1.19);
  * - probe sampling: N·n_l values in a variance estimate, relative variance 2/(N·n_l).
  * At width 500, depth 5 that is 3·√(10/500) ≈ 0.42 for the top layer (a factor 1.5), while the
  * errors the test guards against are far larger: the truncated normal's missing 1/0.88 (×0.774

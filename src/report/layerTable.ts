@@ -113,6 +113,25 @@ function layerTables(record: RunRecord, color: ChalkInstance, overlay: TheoryOve
   };
 }
 
+/**
+ * What ≠ means, with the tolerated ratios at the first and the top hidden layer: the spread that
+ * one finite net of these widths shows around the prediction widens with depth (Σ 1/width).
+ */
+function toleranceNote(overlay: TheoryOverlay): string {
+  const hidden = overlay.layers.slice(0, -1);
+  const range = (r: [number, number]) => `${formatNumber(r[0])}–${formatNumber(r[1])}`;
+  const first = hidden[0];
+  const top = hidden[hidden.length - 1];
+  const where =
+    hidden.length > 1
+      ? `z ÷ theory ${range(first.preactRange)} at layer 1 to ${range(top.preactRange)} at layer ${hidden.length}, grad ÷ theory ${range(first.gradRange)} at layer 1`
+      : `z ÷ theory ${range(first.preactRange)}, grad ÷ theory ${range(first.gradRange)}`;
+  return (
+    `≠: outside what one net of these finite widths shows around the prediction, ${DIFFERENCE_SDS} sd of the spread between seeds, which grows with Σ 1/width` +
+    ` (Hanin & Nica 2019), and of the probe batch's sampling noise; here ${where}.`
+  );
+}
+
 /** Says the bars' fixed scale and its clip marks, and what a narrow terminal left out. */
 function layoutNotes(dropped: string[]): string[] {
   const notes = [`Bars: log scale in the head, the same for every run; ${BELOW_SCALE} below it or 0, ${ABOVE_SCALE} above.`];
@@ -163,8 +182,8 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
   );
   if (overlay) {
     lines.push(
-      `theory: the mean-field prediction at step 0 (vgrad theory, E[x²] = ${formatNumber(overlay.inputSecondMoment)}); ÷ theory: measured ÷ predicted;` +
-        ` ≠ marks a difference beyond ${DIFFERENCE_SDS} sd of the sampling noise of a finite net on the probe batch. grad theory is anchored on the output layer's measured grad var.`,
+      `theory: the mean-field prediction at step 0 (vgrad theory, E[x²] = ${formatNumber(overlay.inputSecondMoment)}), exact only for infinitely wide layers; ÷ theory: measured ÷ predicted;` +
+        ` grad theory is anchored on the output layer's measured grad var. ${toleranceNote(overlay)}`,
     );
   }
   const f = record.final;

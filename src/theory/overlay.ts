@@ -1,24 +1,21 @@
 /**
  * Predicted beside measured: for a stored run's step-0 statistics, the mean-field prediction of
  * each layer's z var and grad var, the ratio measured ÷ predicted, and whether the two differ by
- * more than the sampling noise of one finite net on one probe batch allows. Pure math.
+ * more than one finite net is expected to. Pure math.
  *
- * The noise model, on the log scale (ratios, since the quantities span orders of magnitude):
- * - Finite width. One layer's measured second moment averages n_l units, each the square of a
- *   weighted sum with its own weight column. With Gaussian weights a column's quadratic form has
- *   relative variance 2·tr(C²)/tr(C)² ≤ 2 (C the input's second-moment matrix), so the layer
- *   average has relative variance at most 2/n_l, and the deviations multiply down the layers
- *   (Hanin & Rolnick 2018: fluctuations grow with Σ 1/n_l). Bound: Σ_{k ≤ l} 2/n_k for z var.
- *   Going down, each layer's back-propagation averages the same way: Σ over the hidden layers.
- * - Probe sampling: N samples × n_l units, relative variance of a variance estimate 2/(N·n_l).
- * The flag fires beyond DIFFERENCE_SDS of these standard deviations. Because 2/n_k is an upper
- * bound (tr(C²)/tr(C)² is below 1 except when every unit sees the same input), a flag means the
- * prediction really does not describe the net, not that the sample was unlucky.
+ * The tolerance, on the log scale (ratios, since the quantities span orders of magnitude), is the
+ * spread of ln(measured ÷ predicted) across independent inits of a net of the run's widths and
+ * depth, plus the probe batch's sampling noise (src/theory/finiteWidth.ts: the Σ 1/n_l law of
+ * Hanin 2018 and Hanin & Nica 2019, with each activation's own coefficient). A ratio is marked ≠
+ * when it lies more than DIFFERENCE_SDS of those standard deviations from the expected value:
+ * then the prediction does not describe the net, beyond what a finite width explains.
  */
+import { finiteWidthSpread, type LogSpread } from './finiteWidth.js';
 import { type ModelConfig, predictForConfig } from './forConfig.js';
 import type { Prediction } from './meanField.js';
+import type { ActivationName } from '../model/activations.js';
 
-/** Standard deviations of the bound above before a difference is flagged. */
+/** Standard deviations of the expected spread before a difference is marked ≠. */
 export const DIFFERENCE_SDS = 3;
 
 export interface MeasuredLayer {
@@ -33,39 +30,32 @@ export interface LayerComparison {
   predictedPreactVar: number;
   /** measured ÷ predicted; null where either is not finite or the prediction is 0. */
   preactRatio: number | null;
-  /** Standard deviation of ln(measured ÷ predicted) that sampling alone explains. */
-  preactLogSd: number;
+  /** Expected value and standard deviation of ln(measured ÷ predicted) for one finite net on the probe batch. */
+  preactSpread: LogSpread;
+  /** The ratios ≠ stays away from: e^(center ± DIFFERENCE_SDS·sd). */
+  preactRange: [number, number];
   preactDiffers: boolean;
   /** The output layer's measured grad var times the predicted ratio to it (so exact at the output). */
   predictedGradVar: number | null;
   gradRatio: number | null;
-  gradLogSd: number;
+  gradSpread: LogSpread;
+  gradRange: [number, number];
   gradDiffers: boolean;
 }
 
-/** Standard deviations of ln(measured ÷ predicted) for every layer, from the widths and the probe size. */
-export function samplingLogSd(widths: number[], probeSamples: number): { preact: number[]; grad: number[] } {
-  const hidden = widths.slice(0, -1);
-  const hiddenSum = hidden.reduce((sum, n) => sum + 2 / n, 0);
-  const outputWidth = widths[widths.length - 1];
-  const preact: number[] = [];
-  const grad: number[] = [];
-  let forwardSum = 0;
-  widths.forEach((n, l) => {
-    forwardSum += 2 / n;
-    const probe = 2 / (probeSamples * n);
-    preact.push(Math.sqrt(forwardSum + probe));
-    // The output layer's ratio is 1 by construction; above it nothing to add.
-    grad.push(l === widths.length - 1 ? 0 : Math.sqrt(hiddenSum + probe + 2 / (probeSamples * outputWidth)));
-  });
-  return { preact, grad };
+/** The ratios within DIFFERENCE_SDS standard deviations of the expected value: [low, high]. */
+export function toleratedRange(spread: LogSpread): [number, number] {
+  return [Math.exp(spread.center - DIFFERENCE_SDS * spread.sd), Math.exp(spread.center + DIFFERENCE_SDS * spread.sd)];
 }
 
-/** True when ln(ratio) is further from 0 than DIFFERENCE_SDS standard deviations (false when the ratio is unknown). */
-export function differsBeyondNoise(ratio: number | null, logSd: number): boolean {
+/**
+ * True when ln(ratio) lies more than DIFFERENCE_SDS standard deviations from the spread's center
+ * (false when the ratio is unknown; true for a measured 0 where something was predicted).
+ */
+export function differsBeyondSpread(ratio: number | null, spread: LogSpread): boolean {
   if (ratio === null) return false;
-  if (!(ratio > 0)) return true; // measured 0 (or a sign the theory rules out) where something was predicted
-  return Math.abs(Math.log(ratio)) > DIFFERENCE_SDS * logSd;
+  if (!(ratio > 0)) return true;
+  return Math.abs(Math.log(ratio) - spread.center) > DIFFERENCE_SDS * spread.sd;
 }
 
 function ratioOf(measured: number | null, predicted: number | null): number | null {
@@ -73,18 +63,20 @@ function ratioOf(measured: number | null, predicted: number | null): number | nu
   return measured / predicted;
 }
 
-/**
- * Compares a run's step-0 layers (hidden ones, then the output) with the prediction for its
- * configuration (predictForConfig). `probeSamples` is the record's data.probeSamples.
- */
-export function compareWithPrediction(layers: MeasuredLayer[], prediction: Prediction, probeSamples: number): LayerComparison[] {
+/** Who is compared: the activation (its finite-width coefficients) and the probe batch's size. */
+export interface ComparisonContext {
+  act: ActivationName;
+  alpha: number;
+  /** The record's data.probeSamples. */
+  probeSamples: number;
+}
+
+/** Compares a run's step-0 layers (hidden ones, then the output) with the prediction for its configuration (predictForConfig). */
+export function compareWithPrediction(layers: MeasuredLayer[], prediction: Prediction, context: ComparisonContext): LayerComparison[] {
   if (layers.length !== prediction.layers.length) {
     throw new Error(`the run has ${layers.length} layers, the prediction ${prediction.layers.length}`);
   }
-  const noise = samplingLogSd(
-    layers.map((layer) => layer.fanOut),
-    probeSamples,
-  );
+  const spread = finiteWidthSpread(prediction, context.act, context.alpha, context.probeSamples);
   const outputGradVar = layers[layers.length - 1].initial.gradVar;
   return layers.map((layer, l) => {
     const predicted = prediction.layers[l];
@@ -95,12 +87,14 @@ export function compareWithPrediction(layers: MeasuredLayer[], prediction: Predi
     return {
       predictedPreactVar: predicted.preactVar,
       preactRatio,
-      preactLogSd: noise.preact[l],
-      preactDiffers: differsBeyondNoise(preactRatio, noise.preact[l]),
+      preactSpread: spread.preact[l],
+      preactRange: toleratedRange(spread.preact[l]),
+      preactDiffers: differsBeyondSpread(preactRatio, spread.preact[l]),
       predictedGradVar,
       gradRatio,
-      gradLogSd: noise.grad[l],
-      gradDiffers: isOutput ? false : differsBeyondNoise(gradRatio, noise.grad[l]),
+      gradSpread: spread.grad[l],
+      gradRange: toleratedRange(spread.grad[l]),
+      gradDiffers: isOutput ? false : differsBeyondSpread(gradRatio, spread.grad[l]),
     };
   });
 }
@@ -120,5 +114,5 @@ export interface OverlayRecord {
 export function overlayForRecord(record: OverlayRecord, inputSecondMoment: number): { prediction: Prediction; layers: LayerComparison[] } {
   const classes = record.layers[record.layers.length - 1].fanOut;
   const prediction = predictForConfig(record.config, { features: record.data.features, classes, inputSecondMoment });
-  return { prediction, layers: compareWithPrediction(record.layers, prediction, record.data.probeSamples) };
+  return { prediction, layers: compareWithPrediction(record.layers, prediction, { act: record.config.act, alpha: record.config.alpha, probeSamples: record.data.probeSamples }) };
 }
