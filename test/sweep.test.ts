@@ -10,6 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { BIN, ROOT, runCli } from './helpers.js';
+import { judgeRecord } from '../src/probes/verdicts.js';
 
 function temp(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'vgrad-test-'));
@@ -129,6 +130,7 @@ test('bad experiment files: one line naming the field, exit 2, nothing written',
     ['name.yaml', `${good}name: ../escape\n`, /--name '\.\.\/escape' is not a safe folder name/],
     ['expect.yaml', `${good}expect:\n  - says: x\n    where: { act: tanh }\n`, /expect\.yaml: expect\[0\]\.where matches no cell/],
     ['expect-field.yaml', `${good}expect:\n  - says: x\n    testacc: { min: 1 }\n`, /expect-field\.yaml: expect\[0\]: unknown field 'testacc'/],
+    ['renamed.yaml', `${good}expect:\n  - says: x\n    gradVarRatioInit: { max: 1 }\n`, /renamed\.yaml: expect\[0\]: 'gradVarRatioInit' was the per-unit grad var ratio; use gradEnergyRatioInit, the width-corrected ratio the flags use/],
     ['verdict.yaml', `${good}expect:\n  - says: x\n    verdict: fine\n`, /verdict\.yaml: expect\[0\]\.verdict: must be one of diverged, .*healthy/],
     ['bad.json', '{"description": "d", "grid": {"depth": [2]}, "seeds": 0}', /bad\.json: seeds: must be an integer ≥ 1/],
     ['broken.json', '{"description": ', /broken\.json: not valid JSON/],
@@ -215,7 +217,18 @@ test('--json prints only summary rows; the end table and compare view fit 80 col
   const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.equal(rows.length, 4);
   for (const row of rows) {
-    for (const key of ['cell', 'status', 'config', 'finalLoss', 'testAcc', 'gradVarRatioInit', 'gradVarRatioEnd', 'actVarRatioInit', 'saturatedInit', 'deadInit', 'verdict']) assert.ok(key in row, key);
+    for (const key of ['cell', 'status', 'config', 'finalLoss', 'testAcc', 'gradEnergyRatioInit', 'gradEnergyRatioEnd', 'actVarRatioInit', 'saturatedInit', 'deadInit', 'verdict']) assert.ok(key in row, key);
+  }
+  // One ratio convention: the summary's gradient ratio is the flags' width-corrected one (300-wide
+  // first layer, 16-wide top), (300 · gradVar₁) ÷ (16 · gradVar_top), not the per-unit quotient.
+  for (const row of rows) {
+    const record = JSON.parse(readFileSync(join(out, 'sweeps', 'j', row.cell as string, 'summary.json'), 'utf8'));
+    const hidden = record.layers.filter((layer: { kind: string }) => layer.kind === 'hidden');
+    for (const [field, pick] of [['gradEnergyRatioInit', 'initial'], ['gradEnergyRatioEnd', 'final']] as const) {
+      const expected = (300 * hidden[0][pick].gradVar) / (16 * hidden[hidden.length - 1][pick].gradVar);
+      assert.ok(Math.abs((row[field] as number) / expected - 1) < 1e-12, `${field}: ${row[field]} vs ${expected}`);
+      assert.ok(Math.abs((row[field] as number) / judgeRecord(record, pick).gradientRatio[0]! - 1) < 1e-12, `${field} equals the flags' ratio`);
+    }
   }
   const table = runCli(['sweep', ...TINY, '--depth', '2,6', '--init', 'xavier,he', '--steps', '3', '--name', 'j', '--out', out]);
   assert.equal(table.status, 0);

@@ -1,7 +1,7 @@
 /**
  * The end-of-sweep table: one row per combination of the grid's axes (seeds folded together),
- * verdicts as words (and colours), mean test accuracy, and the first/last hidden-layer gradient
- * variance ratio at initialization and at the end (geometric mean over seeds).
+ * verdicts as words (and colours), mean test accuracy, and the first/top hidden-layer gradient
+ * energy ratio (width × grad var, as the flags) at initialization and at the end (geometric mean over seeds).
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
@@ -71,13 +71,14 @@ export function renderSweepTable(rows: SummaryRow[], axes: AxisView[], color: Ch
       String(group.length),
       verdict,
       acc === null ? '–' : acc.toFixed(3),
-      exp(geometricMean(group.map((r) => r.gradVarRatioInit))),
-      exp(geometricMean(group.map((r) => r.gradVarRatioEnd))),
+      exp(geometricMean(group.map((r) => r.gradEnergyRatioInit))),
+      exp(geometricMean(group.map((r) => r.gradEnergyRatioEnd))),
     ]);
   }
   const legend = [
-    'n: cells (seeds folded). grad ratio: gradVar of the first hidden layer over the',
-    "last's, at step 0 and at the end (geometric mean); below 1 it shrinks downward.",
+    'n: cells (seeds folded). grad ratio: gradient energy (width × grad var, as the',
+    "flags) of the first hidden layer over the top hidden layer's, at step 0 and at",
+    'the end (geometric mean); below 1 it shrinks downward.',
   ];
   return `${table.toString()}\n${legend.join('\n')}\n`;
 }

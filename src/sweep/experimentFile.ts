@@ -13,7 +13,7 @@
  *     - says: Xavier vanishes
  *       where: { init: xavier }
  *       verdictInit: vanishing  # verdict (the cell's), verdictInit (step 0) or verdictEnd; one or a list
- *       gradVarRatioInit: { max: 1e-3 }
+ *       gradEnergyRatioInit: { max: 1e-3 }
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
@@ -60,6 +60,9 @@ const fileSchema = z.strictObject({
 });
 
 type FileData = z.infer<typeof fileSchema>;
+
+/** Summary fields that were renamed: the old name gets a message naming the new one. */
+const RENAMED_FIELDS: Record<string, string> = { gradVarRatioInit: 'gradEnergyRatioInit', gradVarRatioEnd: 'gradEnergyRatioEnd' };
 
 function pathText(path: PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
@@ -134,7 +137,13 @@ export function loadExperimentFile(path: string): SweepSpec {
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue.path.length > 0 ? pathText(issue.path) : '(top level)';
-    const message = issue.code === 'unrecognized_keys' ? `unknown field '${issue.keys[0]}'; allowed: ${issueAllowed(issue.path)}` : issue.message;
+    const renamed = issue.code === 'unrecognized_keys' ? RENAMED_FIELDS[issue.keys[0]] : undefined;
+    const message =
+      issue.code !== 'unrecognized_keys'
+        ? issue.message
+        : renamed
+          ? `'${issue.keys[0]}' was the per-unit grad var ratio; use ${renamed}, the width-corrected ratio the flags use (width × grad var)`
+          : `unknown field '${issue.keys[0]}'; allowed: ${issueAllowed(issue.path)}`;
     throw new UsageError(`${path}: ${field}: ${firstLine(message)}`);
   }
   const file: FileData = result.data;

@@ -17,9 +17,13 @@ export interface SummaryRow {
   finalLoss: number | null;
   trainAcc: number | null;
   testAcc: number | null;
-  /** gradVar of the first hidden layer over the last hidden layer's: < 1 means the gradient shrinks on its way down. */
-  gradVarRatioInit: number | null;
-  gradVarRatioEnd: number | null;
+  /**
+   * Gradient energy (width × grad var, the flags' measure: src/probes/verdicts.ts) of the first
+   * hidden layer over the top hidden layer's: < 1 means the gradient shrinks on its way down. Per
+   * unit, a 300-wide first layer would read 3× lower than 100-wide ones with no loss at all.
+   */
+  gradEnergyRatioInit: number | null;
+  gradEnergyRatioEnd: number | null;
   /** actVar of the last hidden layer over the first's: < 1 means the signal shrinks on its way up. */
   actVarRatioInit: number | null;
   actVarRatioEnd: number | null;
@@ -41,8 +45,8 @@ export const NUMERIC_FIELDS = [
   'finalLoss',
   'trainAcc',
   'testAcc',
-  'gradVarRatioInit',
-  'gradVarRatioEnd',
+  'gradEnergyRatioInit',
+  'gradEnergyRatioEnd',
   'actVarRatioInit',
   'actVarRatioEnd',
   'saturatedInit',
@@ -66,6 +70,13 @@ function hiddenStats(record: RunRecord, pick: 'initial' | 'final'): LayerStats[]
   return record.layers.filter((layer) => layer.kind === 'hidden').map((layer) => layer[pick]);
 }
 
+/** width × grad var of the first hidden layer over the top hidden layer's, as the flags compare them. */
+function gradEnergyRatio(record: RunRecord, pick: 'initial' | 'final'): number {
+  const hidden = record.layers.filter((layer) => layer.kind === 'hidden');
+  const energy = (layer: RunRecord['layers'][number]) => layer.fanOut * layer[pick].gradVar;
+  return ratio(energy(hidden[0]), energy(hidden[hidden.length - 1]));
+}
+
 export function rowFromRecord(cell: string, config: CellConfig, record: RunRecord): SummaryRow {
   const init = hiddenStats(record, 'initial');
   const end = hiddenStats(record, 'final');
@@ -80,8 +91,8 @@ export function rowFromRecord(cell: string, config: CellConfig, record: RunRecor
     finalLoss: record.final.loss,
     trainAcc: record.final.trainAcc,
     testAcc: record.final.testAcc,
-    gradVarRatioInit: ratio(first(init).gradVar, last(init).gradVar),
-    gradVarRatioEnd: ratio(first(end).gradVar, last(end).gradVar),
+    gradEnergyRatioInit: gradEnergyRatio(record, 'initial'),
+    gradEnergyRatioEnd: gradEnergyRatio(record, 'final'),
     actVarRatioInit: ratio(last(init).actVar, first(init).actVar),
     actVarRatioEnd: ratio(last(end).actVar, first(end).actVar),
     saturatedInit: meanOf(init.map((s) => s.saturated)),
@@ -103,8 +114,8 @@ export function failedRow(cell: string, config: CellConfig, error: string): Summ
     finalLoss: null,
     trainAcc: null,
     testAcc: null,
-    gradVarRatioInit: null,
-    gradVarRatioEnd: null,
+    gradEnergyRatioInit: null,
+    gradEnergyRatioEnd: null,
     actVarRatioInit: null,
     actVarRatioEnd: null,
     saturatedInit: null,
