@@ -223,8 +223,12 @@ describe('vgrad inits', () => {
     assert.match(result.stdout, /│ xavier-uniform +│ uniform +│ 0\.0430 +│ 0\.0744 /);
     assert.match(result.stdout, /factor 4 on the wrong row/);
     assert.match(result.stdout, /puts 4× on tanh/);
-    // Glorot & Bengio's ×4 for the logistic, listed; Table 11-1's ReLU row set against He et al.'s √(2/784).
+    // The ×4 for the logistic, listed and credited to the Theano tutorial and Bengio 2012, not to Glorot &
+    // Bengio (whose eq. 16 has no 4); Table 11-1's ReLU row set against He et al.'s √(2/784).
     assert.match(result.stdout, /│ xavier-logistic +│ normal +│ 0\.172 /);
+    assert.match(result.stdout, /│ logistic +│ 0\.0744 +│ 0\.0430 +│ 0\.298 +│ 0\.172 +│ Theano tutorial, Bengio 2012: ×4/);
+    assert.match(result.stdout, /the 4× for the logistic, whose slope at 0 is 1\/4, is from the Theano tutorial and Bengio 2012/);
+    assert.doesNotMatch(result.stdout, /Glorot & Bengio[^\n]*×4|Glorot & Bengio's ×4/);
     assert.match(result.stdout, /│ relu +│ 0\.105 +│ 0\.0607 +│ 0\.0875 +│ 0\.0505 +│ He et al\./);
     assert.doesNotMatch(result.stdout, /seed's/);
   });

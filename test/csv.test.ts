@@ -32,10 +32,10 @@ describe('the CSV writer', () => {
 
   test("a sweep's summary.csv and the statistics export write non-finite values alike", () => {
     const config = { layers: [300, 100], depth: 2, act: 'relu', init: 'he', seed: 1 } as unknown as CellConfig;
-    const row: SummaryRow = { ...failedRow('c1', config, 'boom, "badly"'), status: 'diverged', finalLoss: NaN, gradVarRatioInit: Infinity, actVarRatioInit: -Infinity, trainAcc: 0.25 };
+    const row: SummaryRow = { ...failedRow('c1', config, 'boom, "badly"'), status: 'diverged', finalLoss: NaN, gradEnergyRatioInit: Infinity, actVarRatioInit: -Infinity, trainAcc: 0.25 };
     const summary = parse(toCsv([row]), { columns: true })[0] as Record<string, string>;
     assert.deepEqual(
-      [summary.cell, summary.layers, summary.status, summary.finalLoss, summary.gradVarRatioInit, summary.actVarRatioInit, summary.trainAcc, summary.testAcc, summary.error],
+      [summary.cell, summary.layers, summary.status, summary.finalLoss, summary.gradEnergyRatioInit, summary.actVarRatioInit, summary.trainAcc, summary.testAcc, summary.error],
       ['c1', '300 100', 'diverged', 'nan', 'inf', '-inf', '0.25', '', 'boom, "badly"'],
     );
     const stats = parse(statsCsv([['run', 5, 1, 'hidden', 784, 300, 1, 0, Infinity, 0, NaN, null, null, -Infinity, 0, 0, null]]), { columns: true })[0] as Record<string, string>;

@@ -18,7 +18,7 @@ const EXPECTED_STD: Record<string, (fanIn: number, fanOut: number) => number> = 
   xavier: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
   glorot: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
   'xavier-uniform': (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)) / Math.sqrt(3),
-  // Glorot & Bengio's logistic row: 4 × Xavier.
+  // The logistic row of the Theano tutorial and Bengio 2012: 4 × Xavier (Glorot & Bengio's eq. 16 has no 4).
   'xavier-logistic': (fanIn, fanOut) => 4 * Math.sqrt(2 / (fanIn + fanOut)),
   'xavier-logistic-uniform': (fanIn, fanOut) => (4 * Math.sqrt(6 / (fanIn + fanOut))) / Math.sqrt(3),
   he: (fanIn) => Math.sqrt(2 / fanIn),

@@ -90,6 +90,24 @@ describe('vgrad theory', () => {
     assert.match(result.stdout, /^verdict: vanishing/m);
   });
 
+  test('the depth-scale line never contradicts the verdict (issue 34: "(vanishing)" above "verdict: healthy")', () => {
+    const cases: [string[], string, RegExp][] = [
+      // χ* = 0.40 shrinks the gradient, but over 10 layers only 10^-3.3 of energy: within the flags' 10^4.
+      [['--act', 'sigmoid', '--init', 'xavier-logistic', '--depth', '10'], 'healthy', /only ×10\^-3\.3 of gradient energy, within the flags' 10\^4 \(not flagged\)/],
+      [['--act', 'relu', '--init', 'xavier', '--depth', '30'], 'vanishing', /gradient energy changes ×10\^-8\.6, beyond the flags' 10\^4 \(vanishing\)/],
+      [['--act', 'tanh', '--init', 'normal1', '--depth', '10'], 'exploding', /gradient energy changes ×10\^6\.9, beyond the flags' 10\^4 \(exploding\)/],
+    ];
+    for (const [args, verdict, line] of cases) {
+      const result = runCli(['theory', ...args]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, line, args.join(' '));
+      assert.match(result.stdout, new RegExp(`^verdict: ${verdict} at step 0 `, 'm'));
+      for (const word of ['vanishing', 'exploding']) {
+        if (word !== verdict) assert.doesNotMatch(result.stdout.split('\n').filter((l) => l.startsWith('depth scale')).join(''), new RegExp(word), args.join(' '));
+      }
+    }
+  });
+
   test('a prediction that overflows is data: relu + N(0,1), depth 200 (q ×50 per layer) gives non-finite markers and verdict diverged', () => {
     const result = runCli(['theory', '--act', 'relu', '--init', 'normal1', '--depth', '200', '--data', 'gaussian', '--json']);
     assert.equal(result.status, 0, result.stderr);

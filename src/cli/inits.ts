@@ -28,9 +28,11 @@ function describe(dist: WeightDistribution, fanIn: number, fanOut: number) {
 }
 
 /**
- * The book's Table 11-1 next to the published value for each row (BOOK_TABLE): the normalized init
- * ×4 for the logistic (whose slope at 0 is 1/4) and ×1 for tanh, He et al.'s 2/n_in for ReLU. The
- * book's ReLU row is √2 × the fan-average value: not an error, but not He et al.'s either. Each row
+ * The book's Table 11-1 next to the published value for each row (BOOK_TABLE): for tanh, Glorot & Bengio's
+ * normalized init (2010, eq. 16, derived for units linear at 0); for the logistic, that init ×4
+ * (whose slope at 0 is 1/4), as the Theano deep-learning tutorial and Bengio 2012 give it: Glorot
+ * & Bengio themselves never scale it. He et al.'s 2/n_in for ReLU. The book's ReLU row is √2 × the
+ * fan-average value: not an error, but not He et al.'s either. Each row
  * is drawn for the first activation it covers.
  */
 export function bookTable(fanIn: number, fanOut: number) {
@@ -100,7 +102,8 @@ export function initsCommand(): Command {
           '',
           color.bold("The book's Table 11-1 (Géron, 1st ed., ch. 11; --init book / book-uniform) has the factor 4 on the wrong row"),
           fitTable(color, bookRows, { wraps: [false, true, true, true, true, true] }, width).table,
-          "It puts 4× on tanh; Glorot & Bengio's normalized init puts it on the logistic, whose slope at 0 is 1/4.",
+          "It puts 4× on tanh. Glorot & Bengio's normalized init (eq. 16) has no 4: it is derived for units linear at 0, like tanh;",
+          'the 4× for the logistic, whose slope at 0 is 1/4, is from the Theano tutorial and Bengio 2012.',
           "Its ReLU row is √2 × the fan-average value, where He et al. use 2/n_in. Red: the book differs from the published value.",
           'With --init book, tanh starts 4× too wide and saturates; try: vgrad run --act tanh --init book --depth 5',
           '',

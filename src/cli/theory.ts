@@ -13,7 +13,7 @@ import { dataOptionsOf } from '../data/load.js';
 import { type InputShape, predictForConfig } from '../theory/forConfig.js';
 import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
-import type { Verdict } from '../probes/verdicts.js';
+import { GRADIENT_SPAN, type Verdict } from '../probes/verdicts.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';
@@ -26,16 +26,30 @@ interface TheoryFlags extends RawRunOptions {
 /** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
 const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'data', 'trainSize', 'testSize', 'standardize', 'seed']);
 
-function describeDepthScale(prediction: Prediction): string {
+/**
+ * The depth scale in words. Its trend is said in the flag rules' own terms over this net's hidden
+ * layers, so the line never calls "vanishing" what the verdict below calls healthy: a slow trend
+ * that stays within the rules' span over these layers is named as such.
+ */
+function describeDepthScale(prediction: Prediction, verdict: Verdict): string {
   const { chiStar, qStar, qLimit, xi, trend } = prediction.depthScale;
   const where = qLimit === 'fixed-point' ? `at q* = ${formatNumber(qStar)}` : qLimit === 'to-zero' ? 'as q → 0 with depth' : 'as q → ∞ with depth';
   const head = `depth scale: χ* = ${formatNumber(chiStar)} ${where}`;
   if (!Number.isFinite(chiStar)) return `${head}: not finite`;
   if (xi === null) return `${head}: χ* = 1, gradient variance is preserved from layer to layer (ξ infinite)`;
   const layers = formatNumber(Math.abs(xi));
+  const hidden = verdict.gradientRatio.filter((ratio): ratio is number => ratio !== null && Number.isFinite(ratio) && ratio > 0);
+  const flagged = verdict.flags.some((flags) => flags.includes(trend === 'vanishing' ? 'vanishing' : 'exploding'));
+  const extreme = hidden.length === 0 ? null : trend === 'vanishing' ? Math.min(...hidden) : Math.max(...hidden);
+  const over =
+    extreme === null
+      ? ''
+      : flagged
+        ? `; over these ${hidden.length} hidden layers the gradient energy changes ×10^${Math.log10(extreme).toFixed(1)}, beyond the flags' 10^${Math.log10(GRADIENT_SPAN)} (${trend})`
+        : `; over these ${hidden.length} hidden layers only ×10^${Math.log10(extreme).toFixed(1)} of gradient energy, within the flags' 10^${Math.log10(GRADIENT_SPAN)} (not flagged)`;
   return trend === 'vanishing'
-    ? `${head}: ξ = −1/ln χ* = ${layers}; the gradient variance shrinks ×1/e every ${layers} layers toward the input (vanishing)`
-    : `${head}: ξ = −1/ln χ* = −${layers}; the gradient variance grows ×e every ${layers} layers toward the input (exploding)`;
+    ? `${head}: ξ = −1/ln χ* = ${layers}; the gradient variance shrinks ×1/e every ${layers} layers toward the input${over}`
+    : `${head}: ξ = −1/ln χ* = −${layers}; the gradient variance grows ×e every ${layers} layers toward the input${over}`;
 }
 
 function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, verdict: Verdict, useColor: NodeJS.WriteStream, maxWidth?: number): string {
@@ -66,9 +80,9 @@ function renderTable(config: RunConfig, input: InputShape, prediction: Predictio
     color.bold(`Mean-field prediction at initialization: ${shape}, --act ${config.act}, --init ${config.init}, E[x²] = ${formatNumber(input.inputSecondMoment)} (--data ${config.data})`),
     fitted.table,
     ...(note ? [note] : []),
-    describeDepthScale(prediction),
+    describeDepthScale(prediction, verdict),
     "χ = σw²(l+1)·E[φ'(z)²]; going down from layer l+1 to l the gradient variance is multiplied by χ·n(l+1)/n(l).",
-    `verdict: ${verdict.verdict} (run's flag rules applied to the predicted numbers)`,
+    `verdict: ${verdict.verdict} at step 0 (run's flag rules applied to the predicted numbers; whether the net then learns, only a run shows: not-learning)`,
     '',
   ].join('\n');
 }

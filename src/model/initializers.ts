@@ -75,8 +75,8 @@ export const BOOK_TABLE: Record<BookRow, { label: string; factor: number; publis
     factor: 1,
     published: { limit: (fanIn, fanOut) => 4 * Math.sqrt(6 / (fanIn + fanOut)), by: 'Theano tutorial, Bengio 2012: ×4 (--init xavier-logistic)' },
   },
-  tanh: { label: 'tanh', factor: 4, published: { limit: (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)), by: 'Glorot & Bengio 2010 (--init xavier)' } },
-  relu: { label: 'ReLU and its variants', factor: Math.SQRT2, published: { limit: (fanIn) => Math.sqrt(6 / fanIn), by: 'He et al. 2015: Var = 2/n_in (--init he)' } },
+  tanh: { label: 'tanh', factor: 4, published: { limit: (fanIn, fanOut) => Math.sqrt(6 / (fanIn + fanOut)), by: 'Glorot & Bengio 2010, eq. 16 (--init xavier)' } },
+  relu: { label: 'ReLU and its variants', factor: Math.SQRT2, published: { limit: (fanIn) => Math.sqrt(6 / fanIn), by: 'He et al. 2015, eq. 10: Var = 2/n_in (--init he)' } },
 };
 
 /** "sigmoid (logistic), tanh, and relu, leaky-relu, elu (ReLU and its variants)": the activations each row covers. */
@@ -196,8 +196,10 @@ function fixed(name: string, distribution: Initializer['distribution'], facts: F
 const GLOROT = 'Glorot & Bengio 2010, eq. 16';
 /** The ×4 for the logistic is not in Glorot & Bengio 2010: the Theano tutorial's MLP page and Bengio 2012 give it. */
 const LOGISTIC_X4 = 'Theano deep-learning tutorial (MLP); Bengio 2012';
-const HE = 'He et al. 2015';
-const LECUN = 'LeCun et al. 1998, "Efficient BackProp"; Klambauer et al. 2017 for SELU';
+const HE = 'He et al. 2015, eq. 10';
+/** Fixed small stds fail beyond about 8 layers: He et al. 2015, Sec. 2.2. */
+const SMALL = 'He et al. 2015, Sec. 2.2';
+const LECUN = 'LeCun et al. 1998, "Efficient BackProp", Sec. 4.6; Klambauer et al. 2017 for SELU';
 const BOOK = "the book (Géron, 1st ed., ch. 11), Table 11-1 as printed";
 
 /**
@@ -214,8 +216,8 @@ export const INITIALIZERS: readonly (InitEntry | InitParser)[] = [
   fixed('standard', (fanIn) => ({ kind: 'uniform', limit: 1 / Math.sqrt(fanIn) }), {
     formula: 'r = 1/√fan_in',
     meantFor: 'nothing',
-    note: 'U[±1/√fan_in]: the heuristic Glorot & Bengio showed fails',
-    citation: 'Glorot & Bengio 2010 (the heuristic they test)',
+    note: 'U[±1/√fan_in]: the heuristic Glorot & Bengio (eq. 1) showed fails',
+    citation: 'Glorot & Bengio 2010, eq. 1 (the heuristic they test)',
   }),
   {
     form: 'parametric',
@@ -225,8 +227,8 @@ export const INITIALIZERS: readonly (InitEntry | InitParser)[] = [
     example: 'normal:0.01',
     formula: 'σ = STD',
     meantFor: 'shallow nets',
-    note: 'small random numbers: fails beyond ~8 layers (He et al.)',
-    citation: HE,
+    note: 'small random numbers: fails beyond ~8 layers (He et al. 2015, Sec. 2.2)',
+    citation: SMALL,
     parse: (lowered, text) => {
       const std = positiveNumber(lowered.slice('normal:'.length), `'${text}'`);
       return scheme(`normal:${std}`, () => ({ kind: 'normal', std }));
@@ -241,7 +243,7 @@ export const INITIALIZERS: readonly (InitEntry | InitParser)[] = [
     formula: 'r = LIMIT',
     meantFor: 'shallow nets',
     note: 'small random numbers',
-    citation: HE,
+    citation: SMALL,
     parse: (lowered, text) => {
       const limit = positiveNumber(lowered.slice('uniform:'.length), `'${text}'`);
       return scheme(`uniform:${limit}`, () => ({ kind: 'uniform', limit }));
