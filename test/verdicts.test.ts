@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { selectBackend } from '../src/backend/select.js';
-import { judge, type VerdictLayer, type VerdictStats } from '../src/probes/verdicts.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHANCE_MARGIN, judge, LOSS_FALL, NOT_LEARNING_MIN_STEPS, notLearning, RUN_VERDICTS, type TrainingOutcome, type VerdictLayer, type VerdictStats } from '../src/probes/verdicts.js';
+import { ROOT } from './helpers.js';
 import { CALIBRATION, HEALTHY_DEPTHS, measureAtInit } from './calibration.js';
 
 /** A layer with healthy-looking statistics, overridden where a test needs it. */
@@ -82,6 +85,56 @@ describe('verdict rules on hand-made statistics', () => {
     const v = judge({ act: 'tanh', alpha: 0, layers: [layer(100, { gradVar: 1e3, saturated: 0.9 }), layer(100, { saturated: 0.9 }), output()] });
     assert.deepEqual(v.flags[0], ['exploding', 'saturated']);
     assert.equal(v.verdict, 'exploding');
+  });
+});
+
+describe('the training verdict (not-learning) on hand-made outcomes', () => {
+  const outcome = (over: Partial<TrainingOutcome> = {}): TrainingOutcome => ({ steps: 250, testAcc: 0.113, loss: 2.301, classes: 10, learnable: true, ...over });
+  const atLn10 = (1 - LOSS_FALL) * Math.log(10);
+  test(`fires at test acc ≤ chance + ${CHANCE_MARGIN} with loss ≥ ${1 - LOSS_FALL}·ln 10 = ${atLn10.toFixed(4)}; not just beyond either line`, () => {
+    const edgeAcc = 0.1 + CHANCE_MARGIN;
+    assert.equal(notLearning(outcome({ testAcc: edgeAcc - 1e-9, loss: atLn10 + 1e-9 })), true);
+    assert.equal(notLearning(outcome({ testAcc: edgeAcc + 1e-9, loss: 2.3 })), false, 'accuracy off chance: learning');
+    assert.equal(notLearning(outcome({ testAcc: 0.1, loss: atLn10 - 1e-9 })), false, 'loss fallen: learning, slowly');
+  });
+  test(`not before ${NOT_LEARNING_MIN_STEPS} steps, not on random labels, and chance is 1/classes`, () => {
+    assert.equal(notLearning(outcome({ steps: NOT_LEARNING_MIN_STEPS })), true);
+    assert.equal(notLearning(outcome({ steps: NOT_LEARNING_MIN_STEPS - 1 })), false);
+    assert.equal(notLearning(outcome({ learnable: false })), false);
+    // 3 classes: chance 1/3, ln 3 = 1.0986.
+    assert.equal(notLearning(outcome({ classes: 3, testAcc: 1 / 3 + CHANCE_MARGIN - 1e-9, loss: (1 - LOSS_FALL) * Math.log(3) + 1e-9 })), true);
+    assert.equal(notLearning(outcome({ classes: 3, testAcc: 0.2, loss: (1 - LOSS_FALL) * Math.log(3) - 1e-9 })), false);
+  });
+  test('ranked second: diverged outranks it, and it outranks every layer flag (the cause stays in the flags and at step 0)', () => {
+    assert.deepEqual(RUN_VERDICTS.slice(0, 3), ['diverged', 'not-learning', 'exploding']);
+    const vanishing = [layer(100, { gradVar: 1e-9 }), layer(100), output()];
+    assert.equal(judge({ act: 'relu', alpha: 0, layers: vanishing, training: outcome() }).verdict, 'not-learning');
+    assert.deepEqual(judge({ act: 'relu', alpha: 0, layers: vanishing, training: outcome() }).flags[0], ['vanishing']);
+    assert.equal(judge({ act: 'relu', alpha: 0, layers: vanishing, training: outcome({ testAcc: 0.5 }) }).verdict, 'vanishing');
+    assert.equal(judge({ act: 'relu', alpha: 0, layers: vanishing, training: outcome(), diverged: true }).verdict, 'diverged');
+    assert.equal(judge({ act: 'relu', alpha: 0, layers: [layer(100), output()], training: outcome() }).verdict, 'not-learning');
+  });
+});
+
+/**
+ * The training verdict's calibration, from its cache (scripts/training-calibration.json: mnist,
+ * seeds 1–3, 250 steps, measured by `node scripts/training-calibration.mjs --measure`): the rule is
+ * re-applied to every cached run, so a changed threshold is checked against all 135 runs at no cost.
+ */
+describe('training verdict calibration (cached runs)', () => {
+  const cache = JSON.parse(readFileSync(join(ROOT, 'scripts', 'training-calibration.json'), 'utf8')) as {
+    cells: { act: string; init: string; depth: number; seed: number; steps: number; data: string; classes: number; testAcc: number; loss: number | string }[];
+  };
+  const healthyInit: Record<string, string> = { relu: 'he', 'leaky-relu': 'he', elu: 'he', tanh: 'xavier', softsign: 'xavier', selu: 'lecun' };
+  const must = (c: { act: string; init: string; depth: number }) =>
+    healthyInit[c.act] === c.init || (c.act === 'sigmoid' && (c.init === 'normal1' || (c.init === 'xavier-logistic' && c.depth === 5))) ? 'silent' : 'fire';
+  test('135 runs: silent on every healthy and slow net, firing on every net at chance', () => {
+    assert.equal(cache.cells.length, 135);
+    // A diverged run's loss is stored as the marker "NaN": not a number the rule can call at chance.
+    const loss = (value: number | string) => (typeof value === 'number' ? value : Number.NaN);
+    const wrong = cache.cells.filter((c) => notLearning({ steps: c.steps, testAcc: c.testAcc, loss: loss(c.loss), classes: c.classes, learnable: c.data !== 'gaussian' }) !== (must(c) === 'fire'));
+    assert.deepEqual(wrong.map((c) => `${c.act}+${c.init} d${c.depth} s${c.seed}: acc ${c.testAcc}, loss ${c.loss}`), []);
+    assert.equal(cache.cells.filter((c) => must(c) === 'fire').length, 36);
   });
 });
 

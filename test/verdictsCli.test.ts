@@ -56,3 +56,25 @@ describe('dead: a relu net trained with a learning rate high enough to kill unit
     assert.match(table, /verdict at step 0: healthy, at step 10: healthy /);
   });
 });
+
+describe('not-learning: the verdict after training (mnist, 250 steps, the default)', () => {
+  // Measured: sigmoid + standard at depth 5 stays at chance (test acc 0.106, train loss 2.30 = ln 10)
+  // after 100 steps already; the default relu + he net reaches 0.86 by step 100 (probe batch, seed 1).
+  test('sigmoid + standard, depth 5: vanishing at step 0, not-learning at the end; the record judges the same', () => {
+    const { table, record } = runTable(['--act', 'sigmoid', '--init', 'standard', '--depth', '5', '--steps', '250', '--train-size', '1000', '--test-size', '500', '--seed', '1']);
+    assert.match(table, /verdict at step 0: vanishing, at step 250: not-learning /);
+    assert.match(table, /Verdict not-learning, after 250 steps or more: test acc ≤ chance \(1\/classes\) \+ 0\.1 and train loss ≥ 0\.9 × ln\(classes\)/);
+    assert.ok(record.final.testAcc < 0.2 && record.final.loss > 0.9 * Math.log(10), JSON.stringify(record.final));
+    assert.equal(judgeRecord(record, 'final').verdict, 'not-learning');
+    // The layer flags still say why: the first hidden layer's gradient has vanished.
+    assert.ok(judgeRecord(record, 'final').flags[0].includes('vanishing') || judgeRecord(record, 'initial').flags[0].includes('vanishing'));
+  });
+  test('the same net on --data gaussian (random labels: nothing to learn) is not called not-learning', () => {
+    const { table } = runTable(['--act', 'sigmoid', '--init', 'standard', '--depth', '5', '--steps', '250', '--data', 'gaussian', '--seed', '1']);
+    assert.match(table, /verdict at step 0: vanishing, at step 250: (vanishing|healthy) /);
+  });
+  test('249 steps are not judged (the rule is calibrated on 250): the same net does not end not-learning', () => {
+    const { table } = runTable(['--act', 'sigmoid', '--init', 'standard', '--depth', '5', '--steps', '249', '--train-size', '1000', '--test-size', '500', '--seed', '1']);
+    assert.match(table, /verdict at step 0: vanishing, at step 249: (vanishing|healthy) /);
+  });
+});

@@ -11,10 +11,13 @@ import { ACTIVATION, ACTIVATION_FAMILIES, type ActivationName, activationFacts, 
 
 export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
 /**
- * Most severe first: a run gets the first verdict that any of its layers earns. `dead` comes before
- * `saturated` because a killed ReLU unit is also saturated on every sample: dead is the diagnosis.
+ * Most severe first: a run gets the first verdict that it or any of its layers earns. The two
+ * outcomes of training come first, because a verdict is read as the answer to "did it work?":
+ * `diverged`, then `not-learning` (trained and still at chance); the layer flags that explain them
+ * stay in the table and in the step-0 verdict. `dead` comes before `saturated` because a killed ReLU
+ * unit is also saturated on every sample: dead is the diagnosis.
  */
-export const RUN_VERDICTS = ['diverged', 'exploding', 'vanishing', 'dead', 'saturated', 'healthy'] as const;
+export const RUN_VERDICTS = ['diverged', 'not-learning', 'exploding', 'vanishing', 'dead', 'saturated', 'healthy'] as const;
 export type RunVerdict = (typeof RUN_VERDICTS)[number];
 
 /**
@@ -41,6 +44,20 @@ export interface VerdictLayer {
   initial?: VerdictStats;
 }
 
+/** What training reached, for the training verdict (absent at step 0 and for predictions). */
+export interface TrainingOutcome {
+  /** Steps trained. */
+  steps: number;
+  /** Accuracy on the test split with the final weights. */
+  testAcc: number;
+  /** Mean loss over the training split with the final weights. */
+  loss: number;
+  /** Output classes: chance is 1/classes, a constant guess's loss ln(classes). */
+  classes: number;
+  /** false where the labels carry nothing to learn (--data gaussian draws them at random). */
+  learnable: boolean;
+}
+
 export interface VerdictInput {
   act: ActivationName;
   /** leaky-relu's negative slope. */
@@ -49,6 +66,8 @@ export interface VerdictInput {
   layers: VerdictLayer[];
   /** The run stopped on a non-finite loss or gradient (status `diverged`). */
   diverged?: boolean;
+  /** After training: what it reached (judged by notLearning). */
+  training?: TrainingOutcome;
 }
 
 export interface Verdict {
@@ -73,6 +92,24 @@ export const GRADIENT_SPAN = 1e4;
 export const SATURATION_MARGIN = 0.25;
 /** Dead: the share of dead units rose by more than this since step 0. */
 export const DEAD_RISE = 0.1;
+/**
+ * Not learning (README "Flag rules", calibrated by scripts/training-calibration.mjs on mnist, seeds
+ * 1–3, 250 steps): after at least NOT_LEARNING_MIN_STEPS steps, the test accuracy is within
+ * CHANCE_MARGIN of chance (1/classes) and the training loss has not fallen below
+ * (1 − LOSS_FALL)·ln(classes), the loss of a constant uniform guess. Both must hold: a slow learner
+ * whose accuracy has not moved yet shows it in its loss.
+ */
+export const NOT_LEARNING_MIN_STEPS = 250;
+export const CHANCE_MARGIN = 0.15;
+export const LOSS_FALL = 0.08;
+
+/** The training verdict's rule: trained long enough, and both accuracy and loss still at chance. */
+export function notLearning(outcome: TrainingOutcome): boolean {
+  if (!outcome.learnable || outcome.steps < NOT_LEARNING_MIN_STEPS || !(outcome.classes >= 2)) return false;
+  const chance = 1 / outcome.classes;
+  // A non-finite loss is diverged, judged before this.
+  return outcome.testAcc <= chance + CHANCE_MARGIN && outcome.loss >= (1 - LOSS_FALL) * Math.log(outcome.classes);
+}
 
 /**
  * The saturated share an activation shows by construction at its best init (its record says why);
@@ -115,6 +152,10 @@ export const FLAG_RULES: { flag: LayerFlag | RunVerdict; rule: string }[] = [
   },
   { flag: 'dead', rule: `after training: the share of dead units rose by more than ${DEAD_RISE * 100} points since step 0` },
   { flag: 'non-finite', rule: 'a variance, gradient or weight-gradient norm is ±Inf or NaN' },
+  {
+    flag: 'not-learning',
+    rule: `run verdict after ${NOT_LEARNING_MIN_STEPS} or more steps: test accuracy ≤ chance + ${CHANCE_MARGIN} and training loss ≥ ${1 - LOSS_FALL}·ln(classes) (not judged on --data gaussian: random labels)`,
+  },
   { flag: 'diverged', rule: 'run verdict: the loss or a gradient turned non-finite, or any layer is non-finite' },
 ];
 
@@ -148,9 +189,10 @@ export function judge(input: VerdictInput): Verdict {
   const all = new Set(flags.flat());
   let verdict: RunVerdict = 'healthy';
   if (input.diverged || all.has('non-finite')) verdict = 'diverged';
+  else if (input.training && notLearning(input.training)) verdict = 'not-learning';
   else {
     for (const candidate of RUN_VERDICTS) {
-      if (candidate !== 'diverged' && candidate !== 'healthy' && all.has(candidate)) {
+      if (candidate !== 'diverged' && candidate !== 'not-learning' && candidate !== 'healthy' && all.has(candidate as LayerFlag)) {
         verdict = candidate;
         break;
       }
@@ -162,20 +204,35 @@ export function judge(input: VerdictInput): Verdict {
 /** The parts of a stored run record (store/record.ts) a verdict reads. */
 export interface JudgedRecord {
   config: { act: ActivationName; alpha: number };
+  data: { name: string };
   status: string;
   divergedAt: number | null;
+  final: { step: number; loss: number; testAcc: number };
   layers: { kind: 'hidden' | 'output'; fanIn: number; fanOut: number; initial: VerdictStats; final: VerdictStats }[];
+}
+
+/** What a stored run's training reached; --data gaussian has random labels, nothing to learn. */
+export function trainingOutcomeOf(record: JudgedRecord): TrainingOutcome {
+  return {
+    steps: record.final.step,
+    testAcc: record.final.testAcc,
+    loss: record.final.loss,
+    classes: record.layers[record.layers.length - 1].fanOut,
+    learnable: record.data.name !== 'gaussian',
+  };
 }
 
 /**
  * A stored run's verdict at step 0 ('initial') or at its last probe point ('final'). Step 0 counts
  * as diverged only when the run diverged there (divergedAt 0); the last point whenever it diverged.
+ * The last point also gets the training verdict (not-learning).
  */
 export function judgeRecord(record: JudgedRecord, pick: 'initial' | 'final'): Verdict {
   return judge({
     act: record.config.act,
     alpha: record.config.alpha,
     diverged: record.status === 'diverged' && (pick === 'final' || record.divergedAt === 0),
+    training: pick === 'final' ? trainingOutcomeOf(record) : undefined,
     layers: record.layers.map((layer) => ({
       kind: layer.kind,
       fanIn: layer.fanIn,

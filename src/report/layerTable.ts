@@ -3,7 +3,7 @@
  * so `vgrad show` renders exactly what `vgrad run` printed.
  */
 import type { ChalkInstance } from 'chalk';
-import { DEAD_RISE, GRADIENT_SPAN, judgeRecord, type LayerFlag, saturatedThresholds } from '../probes/verdicts.js';
+import { CHANCE_MARGIN, DEAD_RISE, GRADIENT_SPAN, judgeRecord, LOSS_FALL, NOT_LEARNING_MIN_STEPS, type LayerFlag, saturatedThresholds } from '../probes/verdicts.js';
 import type { RunRecord } from '../store/record.js';
 import { droppedNote, fitColumns, fitLines, renderTable, type TableColumn } from './fitWidth.js';
 import { ABOVE_SCALE, ACT_VAR_SCALE, BELOW_SCALE, GRAD_VAR_SCALE, logBar, scaleLabel, type LogScale } from './logBar.js';
@@ -180,6 +180,12 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
       ` ${saturatedLegend()};` +
       ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,
   );
+  if (record.final.step > 0) {
+    lines.push(
+      `Verdict not-learning, after ${NOT_LEARNING_MIN_STEPS} steps or more: test acc ≤ chance (1/classes) + ${CHANCE_MARGIN} and train loss ≥ ${1 - LOSS_FALL} × ln(classes), a constant guess's loss` +
+        ` (never on --data gaussian, whose labels are random).`,
+    );
+  }
   if (overlay) {
     lines.push(
       `theory: the mean-field prediction at step 0 (vgrad theory, E[x²] = ${formatNumber(overlay.inputSecondMoment)}), exact only for infinitely wide layers; ÷ theory: measured ÷ predicted;` +
