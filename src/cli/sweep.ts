@@ -228,7 +228,8 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
   }
   if (flags.check) {
     const { checkExpectations } = await import('../sweep/runSweep.js');
-    const held = printChecks(plan, checkExpectations(plan, rows), shard);
+    const { cellLayersIn } = await import('../sweep/cellLayers.js');
+    const held = printChecks(plan, checkExpectations(plan, rows, cellLayersIn(dir)), shard);
     if (!held && code === 0) code = EXIT_EXPECTATIONS;
   }
   return code;

@@ -1,7 +1,8 @@
 /**
  * What an experiment file says its cells demonstrate, e.g. "relu + xavier at depth 30 vanishes":
  * a selection of cells (`where`) and what must hold for every selected cell (a verdict, bounds on
- * summary fields). `vgrad sweep --check` verifies them against the stored results.
+ * summary fields, or, with `layer`, bounds on one hidden layer's statistics over the probe points).
+ * `vgrad sweep --check` verifies them against the stored results.
  */
 import type { AxisValue } from './grid.js';
 
@@ -14,6 +15,27 @@ export interface Bound {
   max?: number;
 }
 
+/** A hidden layer: the top one, the bottom one, or its 1-based index. */
+export type LayerSelector = 'top' | 'bottom' | number;
+
+/**
+ * One hidden layer's statistics an expectation with `layer` may bound: the saturated share and the
+ * mean activation at step 0 (Init), at the last probe point (End), and their extreme over every
+ * probe point (the saturated share's highest, Peak; the mean activation's lowest, Low): "the top
+ * layer saturates during training" is a bound on saturatedPeak.
+ */
+export const LAYER_FIELDS = ['saturatedInit', 'saturatedEnd', 'saturatedPeak', 'actMeanInit', 'actMeanEnd', 'actMeanLow'] as const;
+export type LayerField = (typeof LAYER_FIELDS)[number];
+
+/** One hidden layer's statistics at each probe point, in step order (null where not finite or not defined). */
+export interface LayerSeries {
+  saturated: (number | null)[];
+  actMean: (number | null)[];
+}
+
+/** A cell's hidden layers, bottom to top, each as a series over its probe points; null when unreadable. */
+export type CellLayers = (cell: string) => LayerSeries[] | null;
+
 export interface Expectation {
   /** The claim in words, printed with the outcome. */
   says: string;
@@ -24,6 +46,9 @@ export interface Expectation {
   verdictInit?: Verdict[];
   verdictEnd?: Verdict[];
   bounds: Partial<Record<NumericField, Bound>>;
+  /** With `layer`: the hidden layer whose statistics `layerBounds` bound. */
+  layer?: LayerSelector;
+  layerBounds?: Partial<Record<LayerField, Bound>>;
 }
 
 export interface ExpectationOutcome {
@@ -49,7 +74,36 @@ export function matches(config: object, where: Where): boolean {
 
 const show = (value: number | null) => (value === null ? 'null' : Number(value.toPrecision(3)).toString());
 
-export function checkExpectation(expectation: Expectation, rows: SummaryRow[]): ExpectationOutcome {
+function boundProblem(name: string, value: number | null, bound: Bound): string | null {
+  const below = bound.min !== undefined && (value === null || value < bound.min);
+  const above = bound.max !== undefined && (value === null || value > bound.max);
+  if (!below && !above) return null;
+  const wanted = [bound.min !== undefined ? `≥ ${bound.min}` : '', bound.max !== undefined ? `≤ ${bound.max}` : ''].filter(Boolean).join(' and ');
+  return `${name} ${show(value)}, expected ${wanted}`;
+}
+
+/** The named statistic of one hidden layer's series. */
+export function layerFieldValue(series: LayerSeries, field: LayerField): number | null {
+  const values = field.startsWith('saturated') ? series.saturated : series.actMean;
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (field.endsWith('Init')) return values.length > 0 ? values[0] : null;
+  if (field.endsWith('End')) return values.length > 0 ? values[values.length - 1] : null;
+  if (present.length === 0) return null;
+  return field === 'saturatedPeak' ? Math.max(...present) : Math.min(...present);
+}
+
+/** The 0-based index of the selected hidden layer among `count`, or null when the net has no such layer. */
+export function selectLayer(selector: LayerSelector, count: number): number | null {
+  if (selector === 'top') return count > 0 ? count - 1 : null;
+  if (selector === 'bottom') return count > 0 ? 0 : null;
+  return selector >= 1 && selector <= count ? selector - 1 : null;
+}
+
+function layerName(selector: LayerSelector): string {
+  return selector === 'top' ? 'top hidden layer' : selector === 'bottom' ? 'bottom hidden layer' : `hidden layer ${selector}`;
+}
+
+export function checkExpectation(expectation: Expectation, rows: SummaryRow[], cellLayers?: CellLayers): ExpectationOutcome {
   const selected = rows.filter((row) => matches(row.config, expectation.where));
   const problems: string[] = [];
   for (const row of selected) {
@@ -62,12 +116,23 @@ export function checkExpectation(expectation: Expectation, rows: SummaryRow[]): 
       if (allowed && !allowed.includes(row[key] as Verdict)) problems.push(`${row.cell}: ${key} ${row[key]}, expected ${allowed.join(' or ')}`);
     }
     for (const [field, bound] of Object.entries(expectation.bounds) as [NumericField, Bound][]) {
-      const value = row[field];
-      const below = bound.min !== undefined && (value === null || value < bound.min);
-      const above = bound.max !== undefined && (value === null || value > bound.max);
-      if (below || above) {
-        const wanted = [bound.min !== undefined ? `≥ ${bound.min}` : '', bound.max !== undefined ? `≤ ${bound.max}` : ''].filter(Boolean).join(' and ');
-        problems.push(`${row.cell}: ${field} ${show(value)}, expected ${wanted}`);
+      const problem = boundProblem(field, row[field], bound);
+      if (problem) problems.push(`${row.cell}: ${problem}`);
+    }
+    if (expectation.layer !== undefined && expectation.layerBounds) {
+      const layers = cellLayers?.(row.cell) ?? null;
+      if (layers === null) {
+        problems.push(`${row.cell}: its probe points cannot be read (metrics.jsonl)`);
+        continue;
+      }
+      const index = selectLayer(expectation.layer, layers.length);
+      if (index === null) {
+        problems.push(`${row.cell}: has no ${layerName(expectation.layer)} (${layers.length} hidden layers)`);
+        continue;
+      }
+      for (const [field, bound] of Object.entries(expectation.layerBounds) as [LayerField, Bound][]) {
+        const problem = boundProblem(`${layerName(expectation.layer)} (${index + 1}) ${field}`, layerFieldValue(layers[index], field), bound);
+        if (problem) problems.push(`${row.cell}: ${problem}`);
       }
     }
   }

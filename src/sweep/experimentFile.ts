@@ -14,13 +14,18 @@
  *       where: { init: xavier }
  *       verdictInit: vanishing  # verdict (the cell's), verdictInit (step 0) or verdictEnd; one or a list
  *       gradEnergyRatioInit: { max: 1e-3 }
+ *     - says: the sigmoid net's top hidden layer saturates during training
+ *       where: { act: sigmoid }
+ *       layer: top              # top, bottom or a 1-based hidden layer: bounds on that layer's
+ *       saturatedPeak: { min: 0.5 }  # saturatedInit/End/Peak, actMeanInit/End/Low (with layer,
+ *                                    # saturatedInit/End are the layer's, not the hidden layers' mean)
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
-import type { Expectation, Where } from './expectations.js';
+import { type Expectation, LAYER_FIELDS, type LayerField, type Where } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';
 import { GRID_OPTIONS, sweepOptionNamed } from './runOptions.js';
@@ -45,7 +50,11 @@ const expectationSchema = z.strictObject({
   verdict: verdicts.optional(),
   verdictInit: verdicts.optional(),
   verdictEnd: verdicts.optional(),
+  layer: z
+    .union([z.literal('top'), z.literal('bottom'), z.number().int().min(1)], { error: "must be top, bottom or a hidden layer's number (1 = the first)" })
+    .optional(),
   ...Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, bound.optional()])),
+  ...Object.fromEntries(LAYER_FIELDS.map((field) => [field, bound.optional()])),
 });
 
 const fileSchema = z.strictObject({
@@ -170,13 +179,35 @@ export function loadExperimentFile(path: string): SweepSpec {
     for (const [name, value] of Object.entries(entry.where)) {
       where[optionKey(path, `expect[${i}].where.${name}`, name, 'where')] = Array.isArray(value) ? value.map(text) : text(value);
     }
+    // With `layer`, saturatedInit/End (and the other layer fields) bound that layer, not the mean
+    // over the hidden layers the summary holds under the same names.
     const bounds: Expectation['bounds'] = {};
     for (const field of NUMERIC_FIELDS) {
       const b = (entry as Record<string, unknown>)[field] as { min?: number; max?: number } | undefined;
-      if (b) bounds[field] = b;
+      if (b && !(entry.layer !== undefined && (LAYER_FIELDS as readonly string[]).includes(field))) bounds[field] = b;
+    }
+    const layerBounds: NonNullable<Expectation['layerBounds']> = {};
+    for (const field of LAYER_FIELDS) {
+      const b = (entry as Record<string, unknown>)[field] as { min?: number; max?: number } | undefined;
+      if (b && (entry.layer !== undefined || !(NUMERIC_FIELDS as readonly string[]).includes(field))) layerBounds[field] = b;
+    }
+    const layerFields = Object.keys(layerBounds) as LayerField[];
+    if (entry.layer === undefined && layerFields.length > 0) {
+      throw new UsageError(`${path}: expect[${i}].${layerFields[0]}: a layer statistic needs layer: top, bottom or a hidden layer's number`);
+    }
+    if (entry.layer !== undefined && layerFields.length === 0) {
+      throw new UsageError(`${path}: expect[${i}].layer: give a bound on one of ${LAYER_FIELDS.join(', ')}`);
     }
     const list = <T>(value: T | T[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
-    return { says: entry.says, where, verdict: list(entry.verdict), verdictInit: list(entry.verdictInit), verdictEnd: list(entry.verdictEnd), bounds };
+    return {
+      says: entry.says,
+      where,
+      verdict: list(entry.verdict),
+      verdictInit: list(entry.verdictInit),
+      verdictEnd: list(entry.verdictEnd),
+      bounds,
+      ...(entry.layer === undefined ? {} : { layer: entry.layer, layerBounds }),
+    };
   });
   const name = file.name ?? basename(path, extname(path));
   return {
@@ -192,6 +223,6 @@ export function loadExperimentFile(path: string): SweepSpec {
 
 function issueAllowed(path: PropertyKey[]): string {
   if (path.length === 0) return 'name, description, grid, fixed, seeds, expect';
-  if (path[0] === 'expect') return ['says', 'where', 'verdict', 'verdictInit', 'verdictEnd', ...NUMERIC_FIELDS].join(', ');
+  if (path[0] === 'expect') return ['says', 'where', 'verdict', 'verdictInit', 'verdictEnd', ...NUMERIC_FIELDS, 'layer', ...LAYER_FIELDS].join(', ');
   return 'min, max';
 }

@@ -11,7 +11,7 @@ import { isRunFolder, sweepDirOf } from '../store/layout.js';
 import { readCell } from '../store/read.js';
 import type { CellConfig } from '../store/record.js';
 import { ensureFolder } from '../store/runStore.js';
-import { checkExpectation, matches, type ExpectationOutcome } from './expectations.js';
+import { type CellLayers, checkExpectation, matches, type ExpectationOutcome } from './expectations.js';
 import type { PlannedCell, SweepPlan } from './plan.js';
 import { type CellOutcome, type PoolEvents, runCells } from './pool.js';
 import { collectRows, writeSummaries } from './results.js';
@@ -97,6 +97,6 @@ export async function executeSweep(prepared: PreparedSweep, options: { jobs: num
 }
 
 /** Each expectation of the plan against the rows (--check). */
-export function checkExpectations(plan: SweepPlan, rows: SummaryRow[]): ExpectationOutcome[] {
-  return plan.expectations.map((expectation) => checkExpectation(expectation, rows));
+export function checkExpectations(plan: SweepPlan, rows: SummaryRow[], cellLayers?: CellLayers): ExpectationOutcome[] {
+  return plan.expectations.map((expectation) => checkExpectation(expectation, rows, cellLayers));
 }
