@@ -45,8 +45,10 @@ if (!args.includes('--report')) {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
+  // The hidden layers' series only where an expectation bounds a layer (they are large for deep nets).
+  const needsLayers = loadExperimentFile(file).expectations.some((expectation) => expectation.layer !== undefined);
   const layersOf = cellLayersIn(dir);
-  const layers = Object.fromEntries(rows.map((row) => [row.cell, layersOf(row.cell)]));
+  const layers = needsLayers ? Object.fromEntries(rows.map((row) => [row.cell, layersOf(row.cell)])) : undefined;
   const trainMs = rows.map((row) => JSON.parse(readFileSync(join(dir, row.cell, 'summary.json'), 'utf8')).timing.trainMs);
   mkdirSync(dirname(stored), { recursive: true });
   writeFileSync(

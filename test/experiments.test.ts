@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type CellLayers, checkExpectation, type Expectation, type LayerSeries, layerFieldValue, matches, selectLayer } from '../src/sweep/expectations.js';
 import { loadExperimentFile } from '../src/sweep/experimentFile.js';
+import { planSweep } from '../src/sweep/plan.js';
 import type { SummaryRow } from '../src/sweep/summary.js';
 import { ROOT, runCli } from './helpers.js';
 
@@ -61,7 +62,9 @@ const swapBoth = (x: Record<'act' | 'init', [string, string]>): Counterfactual =
 });
 
 /** Each file's counterfactual for each of its expectations, in order. */
-const COUNTERFACTUALS: Record<string, Counterfactual[]> = {};
+const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
+  'he-2015-depth30': [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he')],
+};
 
 const isRatio = (field: string) => /Ratio/.test(field);
 function meanSd(values: number[]): { mean: number; sd: number } {
@@ -78,6 +81,13 @@ for (const [name, counterfactuals] of Object.entries(COUNTERFACTUALS)) {
 
     test('the stored runs are the file\'s own grid over 3 seeds or more, and each expectation has a counterfactual', () => {
       assert.ok(measured.seeds >= 3, `${measured.seeds} seeds`);
+      // Every planned cell, seed aside, has stored runs, and every stored run is a planned cell: a file
+      // whose grid or fixed options changed needs its runs measured again.
+      const withoutSeed = (config: object) => JSON.stringify({ ...config, seed: undefined, out: undefined, tensorboard: undefined });
+      const planned = new Set(planSweep(spec, 'results').cells.map((cell) => withoutSeed(cell.config)));
+      const stored = new Set(measured.rows.map((row) => withoutSeed(row.config)));
+      assert.deepEqual([...stored].filter((c) => !planned.has(c)), [], 'stored runs outside the grid');
+      assert.deepEqual([...planned].filter((c) => !stored.has(c)), [], 'planned cells without stored runs');
       assert.equal(counterfactuals.length, spec.expectations.length, 'one counterfactual per expectation');
       for (const expectation of spec.expectations) {
         const seeds = new Set(measured.rows.filter((row) => matches(row.config, expectation.where)).map((row) => row.config.seed));
