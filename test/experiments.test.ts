@@ -61,9 +61,18 @@ const swapBoth = (x: Record<'act' | 'init', [string, string]>): Counterfactual =
   rows: (rows) => swapped(swapped(rows, 'act', { [x.act[0]]: x.act[1], [x.act[1]]: x.act[0] }), 'init', { [x.init[0]]: x.init[1], [x.init[1]]: x.init[0] }),
 });
 
+/** A planted error: every cell's top and bottom hidden layers' series swapped. */
+const topBottomSwapped: Counterfactual = {
+  what: "the top and bottom hidden layers' series swapped",
+  layers: (layers) => Object.fromEntries(Object.entries(layers).map(([cell, series]) => [cell, series && [series[series.length - 1], ...series.slice(1, -1), series[0]]])),
+};
+
 /** Each file's counterfactual for each of its expectations, in order. */
 const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
   'he-2015-depth30': [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he')],
+  quickstart: [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('normal1', 'xavier'), swapInit('normal1', 'xavier')],
+  'table-11-1': [swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier'), swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier')],
+  'glorot-bengio-2010': [topBottomSwapped, topBottomSwapped, swapAct('sigmoid', 'tanh'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier')],
 };
 
 const isRatio = (field: string) => /Ratio/.test(field);
@@ -184,6 +193,4 @@ expect:
   });
 });
 
-void swapInit;
-void swapAct;
 void swapBoth;
