@@ -9,7 +9,7 @@
  * end to end on a tiny sweep at the bottom.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -70,6 +70,17 @@ const topBottomSwapped: Counterfactual = {
 /** Each file's counterfactual for each of its expectations, in order. */
 const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
   'he-2015-depth30': [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he')],
+  'book-chapter': [
+    swapInit('normal1', 'xavier'),
+    swapInit('xavier', 'normal1'),
+    swapInit('he', 'normal1'),
+    swapInit('normal1', 'xavier'),
+    swapInit('xavier', 'normal1'),
+    swapInit('he', 'normal1'),
+    swapInit('normal1', 'he'),
+    swapInit('xavier', 'he'),
+    swapInit('he', 'normal1'),
+  ],
   quickstart: [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('normal1', 'xavier'), swapInit('normal1', 'xavier')],
   'table-11-1': [swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier'), swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier')],
   'glorot-bengio-2010': [topBottomSwapped, topBottomSwapped, swapAct('sigmoid', 'tanh'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier')],
@@ -194,3 +205,26 @@ expect:
 });
 
 void swapBoth;
+
+describe('credits (issue 34): the ×4 for the logistic is the Theano tutorial\'s and Bengio 2012\'s, not Glorot & Bengio\'s', () => {
+  test('no file in src, docs, experiments or the README credits Glorot & Bengio with the ×4, or Fig. 7 with the sigmoid', () => {
+    const files = [
+      join(ROOT, 'README.md'),
+      ...['src', 'docs', 'experiments'].flatMap((dir) =>
+        (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((name) => /\.(ts|md|ya?ml)$/.test(name)).map((name) => join(ROOT, dir, name)),
+      ),
+    ];
+    assert.ok(files.length > 50, `${files.length} files`);
+    const wrong = [
+      /Glorot & Bengio(?:'s)?(?: \(?2010\)?)?[:,]? ×\s?4/, // "Glorot & Bengio's ×4", "Glorot & Bengio 2010: ×4"
+      /×\s?4[^.\n]{0,60}\((?:Glorot & Bengio|xavier-logistic, Glorot & Bengio)\)/, // "the ×4 … (Glorot & Bengio)"
+      /as Glorot & Bengio give it/,
+      /Glorot & Bengio(?: \(and the Theano tutorial\))? put the 4/,
+      /sigmoid[^.\n]{0,80}\(their Fig\. 7\)/,
+    ];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of wrong) assert.doesNotMatch(text, pattern, file);
+    }
+  });
+});
