@@ -67,6 +67,9 @@ const topBottomSwapped: Counterfactual = {
   layers: (layers) => Object.fromEntries(Object.entries(layers).map(([cell, series]) => [cell, series && [series[series.length - 1], ...series.slice(1, -1), series[0]]])),
 };
 
+/** SELU + LeCun and ReLU + He trade places. */
+const selu = swapBoth({ act: ['selu', 'relu'], init: ['lecun', 'he'] });
+
 /** Each file's counterfactual for each of its expectations, in order. */
 const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
   'he-2015-depth30': [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('xavier', 'he')],
@@ -83,6 +86,7 @@ const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
   ],
   quickstart: [swapInit('xavier', 'he'), swapInit('xavier', 'he'), swapInit('normal1', 'xavier'), swapInit('normal1', 'xavier')],
   'table-11-1': [swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier'), swapInit('book', 'xavier-logistic'), swapInit('book', 'xavier')],
+  'selu-100': [selu, selu, selu],
   'glorot-bengio-2010': [topBottomSwapped, topBottomSwapped, swapAct('sigmoid', 'tanh'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier')],
 };
 
@@ -92,6 +96,11 @@ function meanSd(values: number[]): { mean: number; sd: number } {
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
   return { mean, sd };
 }
+
+test('every file in experiments/ is covered here', () => {
+  const files = readdirSync(join(ROOT, 'experiments')).filter((name) => /\.ya?ml$/.test(name)).map((name) => name.replace(/\.ya?ml$/, ''));
+  assert.deepEqual(files.sort(), Object.keys(COUNTERFACTUALS).sort());
+});
 
 for (const [name, counterfactuals] of Object.entries(COUNTERFACTUALS)) {
   describe(`experiments/${name}.yaml`, () => {
@@ -204,7 +213,6 @@ expect:
   });
 });
 
-void swapBoth;
 
 describe('credits (issue 34): the ×4 for the logistic is the Theano tutorial\'s and Bengio 2012\'s, not Glorot & Bengio\'s', () => {
   test('no file in src, docs, experiments or the README credits Glorot & Bengio with the ×4, or Fig. 7 with the sigmoid', () => {
