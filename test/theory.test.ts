@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { layerMoments, predictNet } from '../src/theory/meanField.js';
 import { compareWithPrediction, differsBeyondSpread } from '../src/theory/overlay.js';
 import { finiteWidthCoefficients, finiteWidthSpread } from '../src/theory/finiteWidth.js';
+import { ACTIVATION, ACTIVATIONS } from '../src/model/activations.js';
 import { gaussianExpectation, gaussianMass } from '../src/theory/quadrature.js';
 import { ROOT } from './helpers.js';
 
@@ -176,6 +177,15 @@ describe('mean-field recursion: closed forms', () => {
 });
 
 describe('finite-width spread: the coefficients of Σ 1/n, by hand', () => {
+  test('each activation record says homogeneous exactly when φ(c·u) = c·φ(u) (c = 2, 3; u on ±5)', () => {
+    for (const act of ACTIVATIONS) {
+      const phi = (u: number) => ACTIVATION[act].phi(u, 0.01);
+      let scales = true;
+      for (let u = -5; u <= 5; u += 0.25) for (const c of [2, 3]) if (Math.abs(phi(c * u) - c * phi(u)) > 1e-12 * (1 + Math.abs(c * phi(u)))) scales = false;
+      assert.equal(ACTIVATION[act].homogeneous, scales, act);
+    }
+  });
+
   test('ReLU: κ = E[φ⁴]/E[φ²]² − 1 = (3/2)/(1/4) − 1 = 5, κ\' = 3·(1/2)/(1/4) − 1 = 5, slopes 1 and 0, at any q', () => {
     for (const q of [1e-8, 1, 1e8]) {
       const c = finiteWidthCoefficients('relu', 0, q);

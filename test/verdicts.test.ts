@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANCE_MARGIN, judge, LOSS_FALL, NOT_LEARNING_MIN_STEPS, notLearning, RUN_VERDICTS, type TrainingOutcome, type VerdictLayer, type VerdictStats } from '../src/probes/verdicts.js';
 import { ROOT } from './helpers.js';
+import { labelsAreLearnable } from '../src/data/sources.js';
 import { CALIBRATION, HEALTHY_DEPTHS, measureAtInit } from './calibration.js';
 
 /** A layer with healthy-looking statistics, overridden where a test needs it. */
@@ -96,6 +97,9 @@ describe('the training verdict (not-learning) on hand-made outcomes', () => {
     assert.equal(notLearning(outcome({ testAcc: edgeAcc - 1e-9, loss: atLn10 + 1e-9 })), true);
     assert.equal(notLearning(outcome({ testAcc: edgeAcc + 1e-9, loss: 2.3 })), false, 'accuracy off chance: learning');
     assert.equal(notLearning(outcome({ testAcc: 0.1, loss: atLn10 - 1e-9 })), false, 'loss fallen: learning, slowly');
+  });
+  test('only --data gaussian has random labels: a stored record of it is never judged not-learning', () => {
+    assert.deepEqual(['mnist', 'gaussian', 'idx:/data/fashion', 'cifar'].map(labelsAreLearnable), [true, false, true, true]);
   });
   test(`not before ${NOT_LEARNING_MIN_STEPS} steps, not on random labels, and chance is 1/classes`, () => {
     assert.equal(notLearning(outcome({ steps: NOT_LEARNING_MIN_STEPS })), true);

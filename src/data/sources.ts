@@ -41,6 +41,8 @@ export interface DataSource {
   defaultSizes: { train: number; test: number } | 'all';
   /** Known without loading anything when the inputs are not standardized; null when they must be read. */
   knownInput: InputMoment | null;
+  /** Its labels are drawn at random: a net has nothing to learn, and the training verdict does not judge it. */
+  randomLabels: boolean;
   /** The train and test splits (before --standardize), drawn with `rng` (the seed's 'data' stream). */
   load(argument: string, sizes: SplitSizes, rng: Rng): Dataset;
 }
@@ -60,6 +62,7 @@ export const DATA_SOURCES: readonly DataSource[] = [
     help: 'embedded 10k digits',
     defaultSizes: DEFAULT_SIZES,
     knownInput: null,
+    randomLabels: false,
     load: (_argument, sizes, rng) => {
       // The build's packed copy of the digits when it matches the installed package, else the JSON.
       const all = readPackedMnist() ?? loadMnistPackage();
@@ -79,6 +82,7 @@ export const DATA_SOURCES: readonly DataSource[] = [
     defaultSizes: DEFAULT_SIZES,
     // MNIST-shaped N(0,1) inputs with 10 random labels: E[x²] = 1 by construction.
     knownInput: { features: MNIST_PACKAGE_FEATURES, classes: CLASSES, inputSecondMoment: 1 },
+    randomLabels: true,
     load: (_argument, sizes, rng) => {
       const features = MNIST_PACKAGE_FEATURES;
       const train = gaussianSplit(sizes.train ?? DEFAULT_SIZES.train, features, CLASSES, rng);
@@ -92,6 +96,7 @@ export const DATA_SOURCES: readonly DataSource[] = [
     help: 'MNIST/Fashion-MNIST IDX files',
     defaultSizes: 'all',
     knownInput: null,
+    randomLabels: false,
     load: (dir, sizes, rng) => {
       if (dir === '') throw new UsageError('--data idx:DIR: give the folder that holds the IDX files, e.g. --data idx:./fashion');
       const full = loadIdxDataset(dir);
@@ -127,4 +132,12 @@ export function parseDataSource(text: string): { source: DataSource; argument: s
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a stored run's data (its record's data.name: 'mnist', 'gaussian', 'idx:DIR') carry labels a
+ * net can learn; a name this version does not know counts as learnable.
+ */
+export function labelsAreLearnable(dataName: string): boolean {
+  return !(parseDataSource(dataName)?.source.randomLabels ?? false);
 }

@@ -55,6 +55,11 @@ export interface ActivationFacts {
   bookRow: BookRow | null;
   /** The initializer it is meant to start from (the flag rules' calibration pairs; bench). */
   bestInit: string;
+  /**
+   * φ(c·u) = c·φ(u) for every c > 0 (relu, leaky-relu, linear): its Gaussian moments scale with q,
+   * so the theory's finite-width coefficients (src/theory/finiteWidth.ts) are the same at every q.
+   */
+  homogeneous: boolean;
 }
 
 function sigmoid(u: number): number {
@@ -82,6 +87,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: [0, 1],
     bookRow: 'logistic',
     bestInit: 'xavier-logistic',
+    homogeneous: false,
   },
   tanh: {
     help: '',
@@ -98,6 +104,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: [-1, 1],
     bookRow: 'tanh',
     bestInit: 'xavier',
+    homogeneous: false,
   },
   relu: {
     help: '',
@@ -110,6 +117,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: 'relu',
     bestInit: 'he',
+    homogeneous: true,
   },
   'leaky-relu': {
     help: 'slope --alpha below 0',
@@ -122,6 +130,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: 'relu', // "ReLU (and its variants)"
     bestInit: 'he',
+    homogeneous: true,
   },
   elu: {
     help: '',
@@ -134,6 +143,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: 'relu',
     bestInit: 'he',
+    homogeneous: false,
   },
   selu: {
     help: 'scaled elu',
@@ -146,6 +156,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: null,
     bestInit: 'lecun',
+    homogeneous: false,
   },
   softsign: {
     help: 'z/(1+|z|)',
@@ -158,6 +169,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: [-1, 1],
     bookRow: null,
     bestInit: 'xavier',
+    homogeneous: false,
   },
   linear: {
     help: 'identity',
@@ -170,6 +182,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: null,
     bestInit: 'xavier',
+    homogeneous: true,
   },
 };
 

@@ -8,6 +8,7 @@
  * tanh/softsign + xavier, selu + lecun at depths 2–30; firing on the broken configurations.
  */
 import { ACTIVATION, ACTIVATION_FAMILIES, type ActivationName, activationFacts, activationsWhere, FAMILY_NOTE } from '../model/activations.js';
+import { labelsAreLearnable } from '../data/sources.js';
 
 export type LayerFlag = 'vanishing' | 'exploding' | 'saturated' | 'dead' | 'non-finite';
 /**
@@ -211,14 +212,14 @@ export interface JudgedRecord {
   layers: { kind: 'hidden' | 'output'; fanIn: number; fanOut: number; initial: VerdictStats; final: VerdictStats }[];
 }
 
-/** What a stored run's training reached; --data gaussian has random labels, nothing to learn. */
+/** What a stored run's training reached; a source with random labels (--data gaussian) has nothing to learn. */
 export function trainingOutcomeOf(record: JudgedRecord): TrainingOutcome {
   return {
     steps: record.final.step,
     testAcc: record.final.testAcc,
     loss: record.final.loss,
     classes: record.layers[record.layers.length - 1].fanOut,
-    learnable: record.data.name !== 'gaussian',
+    learnable: labelsAreLearnable(record.data.name),
   };
 }
 

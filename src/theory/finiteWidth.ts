@@ -24,7 +24,7 @@
  * A log-normal whose mean is the prediction has its median V/2 below it (E[q̂] = q exactly for
  * ReLU at any width), so the expected ln(measured ÷ predicted) is −V/2, spread √V.
  */
-import type { ActivationName } from '../model/activations.js';
+import { ACTIVATION, type ActivationName } from '../model/activations.js';
 import { scalarActivation } from './activationMath.js';
 import type { Prediction } from './meanField.js';
 import { gaussianExpectation } from './quadrature.js';
@@ -47,8 +47,6 @@ export interface FiniteWidthCoefficients {
   gradSlope: number;
 }
 
-/** Positively homogeneous activations: the coefficients do not depend on q. */
-const SCALE_FREE = new Set<ActivationName>(['relu', 'leaky-relu', 'linear']);
 /** Step in ln q of the central differences. */
 const LOG_STEP = 0.01;
 /** The quadrature needs no 1e-12 here: the coefficients scale a tolerance. */
@@ -56,7 +54,8 @@ const OPTIONS = { relTol: 1e-9 };
 
 /** The coefficients at pre-activation variance q (clamped to [1e-12, 1e12], where every φ here has settled into its limit). */
 export function finiteWidthCoefficients(act: ActivationName, alpha: number, q: number): FiniteWidthCoefficients {
-  const at = SCALE_FREE.has(act) || !Number.isFinite(q) ? 1 : Math.min(Math.max(q, 1e-12), 1e12);
+  const homogeneous = ACTIVATION[act].homogeneous;
+  const at = homogeneous || !Number.isFinite(q) ? 1 : Math.min(Math.max(q, 1e-12), 1e12);
   const { phi, slope, kinks } = scalarActivation(act, alpha);
   const expect = (g: (u: number) => number, v: number) => gaussianExpectation(g, v, kinks, OPTIONS);
   const square = (u: number) => phi(u) ** 2;
@@ -66,7 +65,7 @@ export function finiteWidthCoefficients(act: ActivationName, alpha: number, q: n
   const g2 = expect(slopeSquare, at);
   const g4 = expect((u) => slope(u) ** 4, at);
   const logSlope = (g: (u: number) => number) => {
-    if (SCALE_FREE.has(act)) return g === square ? 1 : 0;
+    if (homogeneous) return g === square ? 1 : 0;
     const up = expect(g, at * Math.exp(LOG_STEP));
     const down = expect(g, at * Math.exp(-LOG_STEP));
     return up > 0 && down > 0 ? (Math.log(up) - Math.log(down)) / (2 * LOG_STEP) : 0;
@@ -92,7 +91,7 @@ export function finiteWidthSpread(prediction: Prediction, act: ActivationName, a
   const outputWidth = widths[widths.length - 1];
   const cache = new Map<number, FiniteWidthCoefficients>();
   const coefficients = hidden.map((layer) => {
-    const key = SCALE_FREE.has(act) ? 1 : layer.preactVar;
+    const key = ACTIVATION[act].homogeneous ? 1 : layer.preactVar;
     let c = cache.get(key);
     if (!c) {
       c = finiteWidthCoefficients(act, alpha, layer.preactVar);
