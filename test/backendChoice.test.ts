@@ -68,3 +68,44 @@ describe('--threads', () => {
     assert.match(result.stderr, /^vgrad: --threads 2: only the native backend runs more than 1 thread; --backend auto chose wasm because the native backend \(@tensorflow\/tfjs-node\) is not installed; see 'vgrad native install'\n$/);
   });
 });
+
+describe('the line that says a run fell back from the native backend (issue 27)', () => {
+  const NOTICE = /running on WebAssembly \(wasm\): the native backend \(@tensorflow\/tfjs-node\) is not installed; 'vgrad native install'/;
+  const count = (text: string) => text.split('\n').filter((line) => NOTICE.test(line)).length;
+
+  test('without tfjs-node: exactly one stderr line, none on stdout; --quiet, VGRAD_BACKEND and --backend silence it', (t) => {
+    const auto = run(t, [], { ...withoutNativeEnv(), VGRAD_BACKEND: undefined });
+    assert.equal(auto.status, 0, auto.stderr);
+    assert.equal(auto.record.backend.name, 'wasm');
+    assert.equal(count(auto.stderr), 1, auto.stderr);
+    assert.equal(count(auto.stdout), 0);
+    assert.match(auto.stderr, /--quiet or VGRAD_BACKEND=wasm hides this line/);
+    for (const [args, env] of [
+      [['--quiet'], { VGRAD_BACKEND: undefined }],
+      [[], { VGRAD_BACKEND: 'wasm' }],
+      [['--backend', 'wasm'], { VGRAD_BACKEND: undefined }],
+    ] as [string[], Record<string, string | undefined>][]) {
+      const quiet = run(t, args, { ...withoutNativeEnv(), ...env });
+      assert.equal(quiet.status, 0, quiet.stderr);
+      assert.equal(count(quiet.stderr), 0, `${args.join(' ')} ${JSON.stringify(env)}: ${quiet.stderr}`);
+    }
+  });
+
+  test('a sweep says it once, in its own process, for all its workers', (t) => {
+    const out = tempDir(t);
+    const result = runCli(['sweep', ...TINY, '--seed', '1,2', '--jobs', '2', '--out', out, '--name', 'n'], { ...withoutNativeEnv(), VGRAD_BACKEND: undefined });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(count(result.stderr), 1, result.stderr);
+    assert.equal(count(result.stdout), 0);
+  });
+
+  test('with the native backend running: no line', (t) => {
+    const native = run(t, [], { VGRAD_BACKEND: undefined });
+    assert.equal(native.status, 0, native.stderr);
+    if (native.record.backend.name !== 'tensorflow') {
+      t.skip('@tensorflow/tfjs-node is not installed here (npm run native builds it)');
+      return;
+    }
+    assert.doesNotMatch(native.stderr, /running on|native backend/);
+  });
+});

@@ -10,6 +10,7 @@ import { UsageError } from '../util/errors.js';
 import * as tf from './tf.js';
 
 import { BACKEND_ENV, forcedBackend, type BackendChoice } from './choices.js';
+import { noteSelected } from './notice.js';
 
 export interface BackendInfo {
   name: 'tensorflow' | 'wasm' | 'cpu';
@@ -200,5 +201,7 @@ export async function selectBackend(requested: BackendChoice, settings: BackendS
     features.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
   }
   active = { name: name!, version, coreVersion: tf.version_core, features };
+  noteSelected(active.name);
   return threads === undefined ? active : { ...active, threads };
 }
+

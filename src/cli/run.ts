@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { addRunOptions } from '../config/options.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from '../config/runConfig.js';
 import { toJson } from '../store/record.js';
+import { fallbackNotice } from '../backend/notice.js';
 import { ensureWritableFolder } from './folders.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
@@ -61,7 +62,11 @@ async function runAndReport(config: RunConfig, flags: RunFlags): Promise<boolean
     result = await runExperiment(config, {
       signal: interrupts.signal,
       keepInterrupted: !flags.discardInterrupted,
-      onStart: (info) => progress?.start(info),
+      onStart: (info) => {
+        const notice = flags.quiet ? undefined : fallbackNotice(config.backend);
+        if (notice !== undefined) process.stderr.write(`${notice}\n`);
+        progress?.start(info);
+      },
       onStep: (step, loss) => progress?.step(step, loss),
       onProbe: (point) => progress?.probe(point),
     });

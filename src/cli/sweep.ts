@@ -17,6 +17,7 @@ import { addSweepRunOptions, GRID_OPTIONS } from '../sweep/runOptions.js';
 import { resolveShard, shareOf, type Shard } from '../sweep/shard.js';
 import type { ExpectationOutcome } from '../sweep/expectations.js';
 import { FAILED_DIR, SUMMARY_CSV_FILE, SUMMARY_JSONL_FILE, sweepDirOf } from '../store/layout.js';
+import { fallbackNotice } from '../backend/notice.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 
@@ -167,6 +168,9 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     err.write(
       `${color.bold('vgrad sweep')} ${plan.name} · ${plan.cells.length} cells${shardText} · ${prepared.done} already done · ${todo.length} to run on ${Math.min(jobs, Math.max(1, todo.length))} workers → ${dir}\n`,
     );
+    // The workers select the backend; the parent says once for all of them what auto will give.
+    const notice = todo.some((cell) => cell.config.backend === 'auto') ? fallbackNotice('auto') : undefined;
+    if (notice !== undefined) err.write(`${notice}\n`);
   }
 
   const { Interrupts } = await import('./interrupts.js');
