@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prints the flag calibration measurements (README "Flag rules"): every configuration of the grid
+// Prints the flag calibration measurements (docs/run.md "Flag rules"): every configuration of the grid
 // at step 0, gaussian and mnist, seeds 1–3, with the verdicts and the extremes the thresholds are
 // compared with. Usage (after `npm run build`): node scripts/flag-calibration.mjs [probeSize=512] [--check]
 // --check exits 1 when any verdict differs from the expected one: the whole grid, of which the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The training verdict's calibration (README "Flag rules", not-learning): mnist, seeds 1–3, the
+// The training verdict's calibration (docs/run.md "Flag rules", not-learning): mnist, seeds 1–3, the
 // default 250 steps, the grid of scripts/training-calibration.yaml. Prints every configuration with
 // its test accuracy, final training loss and probe accuracy at step 100, and whether the rule in
 // src/probes/verdicts.ts fires, against what it must do: stay silent on nets that learn (the healthy

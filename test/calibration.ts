@@ -1,5 +1,5 @@
 /**
- * The flag calibration grid (README "Flag rules"): configurations that must be judged healthy and
+ * The flag calibration grid (docs/run.md "Flag rules"): configurations that must be judged healthy and
  * ones that must be judged broken, measured in-process at step 0 with the real probe.
  * `node scripts/flag-calibration.mjs [probeSize]` prints the measurements (after `npm run build`).
  */

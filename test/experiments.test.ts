@@ -215,9 +215,10 @@ expect:
 
 
 describe('credits (issue 34): the ×4 for the logistic is the Theano tutorial\'s and Bengio 2012\'s, not Glorot & Bengio\'s', () => {
-  test('no file in src, docs, experiments or the README credits Glorot & Bengio with the ×4, or Fig. 7 with the sigmoid', () => {
+  test('no file in src, docs, experiments, the README or CONTRIBUTING.md credits Glorot & Bengio with the ×4, or Fig. 7 with the sigmoid', () => {
     const files = [
       join(ROOT, 'README.md'),
+      join(ROOT, 'CONTRIBUTING.md'),
       ...['src', 'docs', 'experiments'].flatMap((dir) =>
         (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((name) => /\.(ts|md|ya?ml)$/.test(name)).map((name) => join(ROOT, dir, name)),
       ),

@@ -144,7 +144,7 @@ describe('the run option table', () => {
     const { values, given } = readRunOptions({});
     assert.equal(given.size, 0);
     for (const entry of RUN_OPTIONS) assert.deepEqual(values[entry.key], entry.default, entry.key);
-    // The documented defaults (README, vgrad run --help).
+    // The documented defaults (docs/run.md, vgrad run --help).
     assert.deepEqual(
       { depth: values.depth, width: values.width, act: values.act, init: values.init, optimizer: values.optimizer, lr: values.lr, momentum: values.momentum, batch: values.batch, steps: values.steps, seed: values.seed, data: values.data, logEvery: values.logEvery, alpha: values.alpha, gain: values.gain, backend: values.backend, out: values.out, standardize: values.standardize },
       { depth: 2, width: 100, act: 'relu', init: 'he', optimizer: 'sgd', lr: 0.05, momentum: 0.9, batch: 64, steps: 250, seed: 42, data: 'mnist', logEvery: 100, alpha: 0.01, gain: 1, backend: 'auto', out: 'results', standardize: false },

@@ -1,5 +1,5 @@
 /**
- * Fixed-bin histograms in metrics.jsonl: bins as README documents them, counts summing to the
+ * Fixed-bin histograms in metrics.jsonl: bins as docs/formats.md documents them, counts summing to the
  * number of values, and a cross-check against the probe's sat (the hand-computed case on the device
  * is test/histogramBins.test.ts, in-process, which mutation testing runs).
  */

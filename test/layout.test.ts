@@ -272,10 +272,13 @@ describe('small formats', () => {
 });
 
 describe('the PyTorch reference ships in the repository', () => {
-  test('README and bench --help point at bench/torch_mlp_reference.py, not outside the repository', () => {
+  test('the pages and bench --help point at bench/torch_mlp_reference.py, not outside the repository', () => {
     const help = runCli(['bench', '--help']).stdout;
     assert.match(help, /bench\/torch_mlp_reference\.py/);
-    for (const text of [help, readFileSync(join(ROOT, 'README.md'), 'utf8')]) assert.doesNotMatch(text, /\.\.\/shared/);
+    const pages = ['README.md', 'CONTRIBUTING.md', ...(readdirSync(join(ROOT, 'docs')) as string[]).filter((name) => name.endsWith('.md')).map((name) => join('docs', name))];
+    assert.ok(pages.length >= 10, pages.join(', '));
+    for (const text of [help, ...pages.map((page) => readFileSync(join(ROOT, page), 'utf8'))]) assert.doesNotMatch(text, /\.\.\/shared/);
+    assert.match(readFileSync(join(ROOT, 'docs', 'performance.md'), 'utf8'), /bench\/torch_mlp_reference\.py/);
     assert.ok(readFileSync(join(ROOT, 'bench', 'torch_mlp_reference.py'), 'utf8').includes('def main('));
   });
 

@@ -56,7 +56,7 @@ const ALPHAS = [0, 0.01, 0.3, 2];
 const GRID = Array.from({ length: 961 }, (_, i) => -30 + i / 16);
 const helpOf = (flag: string) => RUN_OPTIONS.find((entry) => entry.flag === flag)!.help;
 const docs = () => {
-  const files = [join(ROOT, 'README.md')];
+  const files = [join(ROOT, 'README.md'), join(ROOT, 'CONTRIBUTING.md')];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);

@@ -394,11 +394,14 @@ test('SIGTERM stops the workers cleanly: exit 143, finished cells kept, no parti
   for (const id of cellDirs(dir)) assert.ok(existsSync(join(dir, id, 'cell.json')));
 });
 
-test('the README shows each deploy file exactly as shipped', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  for (const name of readdirSync(join(ROOT, 'deploy'))) {
-    const text = readFileSync(join(ROOT, 'deploy', name), 'utf8').trimEnd();
-    assert.ok(readme.includes(text), `README.md must show deploy/${name} as it is`);
+test('docs/cluster.md links each deploy file (linked, not pasted, so the page cannot show an old copy)', () => {
+  const page = readFileSync(join(ROOT, 'docs', 'cluster.md'), 'utf8');
+  const names = readdirSync(join(ROOT, 'deploy'));
+  assert.ok(names.length >= 3, names.join(', '));
+  for (const name of names) {
+    assert.ok(page.includes(`](../deploy/${name})`), `docs/cluster.md must link deploy/${name}`);
+    // Its header comment says how to submit it: the page points there instead of repeating it.
+    assert.match(readFileSync(join(ROOT, 'deploy', name), 'utf8'), /^(#!.*\n)?# A vgrad sweep as /, name);
   }
 });
 

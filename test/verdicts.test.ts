@@ -146,18 +146,18 @@ describe('training verdict calibration (cached runs)', () => {
  * The suite's share of the calibration grid (the whole grid, every depth and seeds 1–3 on both data
  * sets, is `node scripts/flag-calibration.mjs 256 --check`, run when the rules or the probe change):
  * every broken configuration, and each healthy pair at the grid's shallowest and deepest depth (the
- * gradient-energy ratio drifts with depth, README "Flag rules", so depth 30 is where a healthy pair
+ * gradient-energy ratio drifts with depth, docs/run.md "Flag rules", so depth 30 is where a healthy pair
  * comes closest to a gradient flag). One seed per data set (1 on gaussian, 2 on mnist) keeps seed
  * variation in the check at a sixth of the cost.
  */
 const SUITE_CALIBRATION = CALIBRATION.filter((c) => c.expected !== 'healthy' || c.depth === HEALTHY_DEPTHS[0] || c.depth === HEALTHY_DEPTHS.at(-1));
 
-describe('calibration at step 0, in-process: the extremes of the README table, gaussian and mnist', () => {
+describe('calibration at step 0, in-process: the extremes of the docs/run.md table, gaussian and mnist', () => {
   before(async () => {
     await selectBackend('auto');
   });
   // 256 probe samples: the saturated and dead shares are per (sample, unit) pair or per unit, and the
-  // margins found with 512 samples (README "Flag rules") are several times the change from 512 to 256.
+  // margins found with 512 samples (docs/run.md "Flag rules") are several times the change from 512 to 256.
   test('the grid the suite checks holds every verdict and both extremes of each healthy pair', () => {
     assert.deepEqual(new Set(SUITE_CALIBRATION.map((c) => c.expected)), new Set(['healthy', 'vanishing', 'exploding', 'saturated']));
     assert.equal(SUITE_CALIBRATION.filter((c) => c.expected === 'healthy').length, 12);

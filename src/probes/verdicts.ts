@@ -4,7 +4,7 @@
  * stored statistics through this module, so the same numbers always get the same words.
  *
  * The rules and their thresholds were calibrated at step 0 on `--data gaussian` and mnist, seeds
- * 1–3 (see README "Flag rules" and test/verdicts.test.ts): silent on relu/leaky-relu/elu + he,
+ * 1–3 (see docs/run.md "Flag rules" and test/verdicts.test.ts): silent on relu/leaky-relu/elu + he,
  * tanh/softsign + xavier, selu + lecun at depths 2–30; firing on the broken configurations.
  */
 import { ACTIVATION, ACTIVATION_FAMILIES, type ActivationName, activationFacts, activationsWhere, FAMILY_NOTE } from '../model/activations.js';
@@ -94,7 +94,7 @@ export const SATURATION_MARGIN = 0.25;
 /** Dead: the share of dead units rose by more than this since step 0. */
 export const DEAD_RISE = 0.1;
 /**
- * Not learning (README "Flag rules", calibrated by scripts/training-calibration.mjs on mnist, seeds
+ * Not learning (docs/run.md "Flag rules", calibrated by scripts/training-calibration.mjs on mnist, seeds
  * 1–3, 250 steps): after at least NOT_LEARNING_MIN_STEPS steps, the test accuracy is within
  * CHANCE_MARGIN of chance (1/classes) and the training loss has not fallen below
  * (1 − LOSS_FALL)·ln(classes), the loss of a constant uniform guess. Both must hold: a slow learner
@@ -138,7 +138,7 @@ export function saturatedThresholds(): { percent: number; names: ActivationName[
 
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
 
-/** The rules in words, one row per flag: the legend, README and `--help` print these. */
+/** The rules in words, one row per flag: the legend, docs/run.md and `--help` print these. */
 export const FLAG_RULES: { flag: LayerFlag | RunVerdict; rule: string }[] = [
   {
     flag: 'vanishing',

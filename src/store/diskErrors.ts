@@ -43,7 +43,7 @@ export function guardWrite<T>(folder: string, write: () => T): T {
 }
 
 /**
- * Test-only fault injection (documented in README "Testing"): VGRAD_TEST_FAIL_AT=CODE:NAME makes
+ * Test-only fault injection (documented in CONTRIBUTING.md "Test hooks"): VGRAD_TEST_FAIL_AT=CODE:NAME makes
  * the next write of a file called NAME (e.g. ENOSPC:metrics.jsonl) fail with errno CODE, as a full
  * disk would; VGRAD_TEST_FAIL_AT=internal:model throws a plain internal error while the model is
  * built. For tests on machines where a tiny tmpfs cannot be mounted.

@@ -6,7 +6,7 @@
  * It stops cleanly on 'stop', on SIGINT/SIGTERM/SIGHUP and when the coordinator goes away (its IPC
  * channel closes, e.g. after kill -9): the cell in flight is aborted and its partial folder removed.
  *
- * Test hook (documented in the README): when VGRAD_SWEEP_TEST_CRASH is set, a worker kills itself
+ * Test hook (documented in CONTRIBUTING.md): when VGRAD_SWEEP_TEST_CRASH is set, a worker kills itself
  * with SIGKILL on starting a cell whose id contains that text, so tests can check that a crashing
  * cell is isolated.
  */

@@ -14,7 +14,7 @@
  * The probe batch does the same plus the per-layer statistics' temporaries; the final evaluation
  * runs the forward pass over chunks of rows; the update holds the gradients, the optimizer's
  * temporaries and, on probe steps, a copy of the weights for ‖ΔW‖/‖W‖. The peak is the weights and optimizer slots plus the largest
- * of those phases. Calibration against measured peaks is in the README ("Memory check").
+ * of those phases. Calibration against measured peaks is in docs/run.md ("Memory check").
  */
 import { OPTIMIZER, type OptimizerName } from '../config/optimizers.js';
 import { UsageError } from '../util/errors.js';
