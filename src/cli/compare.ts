@@ -8,6 +8,7 @@ import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { compareColumnsFor } from '../report/compareColumns.js';
 import { COMPARE_STATS, renderCompare, type CompareStat } from '../report/compareTable.js';
 import { chalkFor } from './color.js';
+import { fixedWidth } from './terminal.js';
 import { writeStdout } from './output.js';
 
 export function compareCommand(): Command {
@@ -22,7 +23,7 @@ export function compareCommand(): Command {
       const stat = COMPARE_STATS.find((s) => s.toLowerCase() === flags.stat.toLowerCase());
       if (!stat) throw new UsageError(`--stat must be one of ${COMPARE_STATS.join(', ')} (got '${flags.stat}')`);
       if (flags.at !== 'init' && flags.at !== 'end') throw new UsageError(`--at must be init or end (got '${flags.at}')`);
-      let width = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+      let width = fixedWidth(process.stdout);
       if (flags.width !== undefined) {
         width = Number(flags.width);
         if (!/^\d+$/.test(flags.width) || width < 20 || width > 1000) throw new UsageError(`--width must be an integer from 20 to 1000 (got '${flags.width}')`);

@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import type { ChalkInstance } from 'chalk';
 import type { ProbePoint } from '../train/loop.js';
 import { fitLines } from '../report/fitWidth.js';
+import { terminalColumns } from './terminal.js';
 
 const PLAIN_INTERVAL_MS = 10_000;
 const BAR_FORMAT = 'training {bar} {value}/{total} steps | loss {loss} | {msPerStep} ms/step | eta {timeLeft}';
@@ -47,7 +48,7 @@ export class ProgressReporter {
     this.stream.write(
       fitLines(
         `${this.color.bold('vgrad')} run ${info.runId} · backend ${info.backend} ${info.backendVersion} · ${info.trainSamples} training samples · ${info.steps} steps`,
-        this.stream.isTTY ? this.stream.columns : undefined,
+        this.stream.isTTY ? terminalColumns(this.stream) : undefined,
       ) + '\n',
     );
     if (this.stream.isTTY && info.steps > 0) {
@@ -55,7 +56,7 @@ export class ProgressReporter {
         {
           stream: this.stream,
           format: BAR_FORMAT,
-          barsize: barSize(this.stream.columns, info.steps),
+          barsize: barSize(terminalColumns(this.stream), info.steps),
           hideCursor: true,
           clearOnComplete: true,
         },

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { toJson } from '../store/record.js';
 import { DEFAULTS } from '../config/runConfig.js';
-import { locateRun } from '../store/layout.js';
+import { isDirectory, isRunFolder, locateRun } from '../store/layout.js';
+import type { StoredEntry } from '../report/storedList.js';
 import { readRunRecord } from '../store/read.js';
 import { renderFittedReport } from '../report/layerTable.js';
 import { chalkFor } from './color.js';
@@ -25,6 +26,28 @@ export function showCommand(): Command {
         const { csvForRuns } = await import('./export.js');
         writeStdout(csvForRuns([locateRun(run, flags.out)], flags.out));
         return;
+      }
+      if (isDirectory(run) && !isRunFolder(run)) {
+        // A folder of runs (results/runs, a sweep, a results root): say so, and list what is in it.
+        const { listStored } = await import('../report/storedList.js');
+        const { printStored } = await import('./ls.js');
+        let entries: StoredEntry[] = [];
+        try {
+          entries = listStored(run);
+        } catch {
+          // neither a results root, a sweep nor a folder of runs: locateRun says what is wrong
+        }
+        if (entries.length > 0) {
+          const runs = entries.filter((e) => e.kind !== 'sweep').length;
+          const sweeps = entries.length - runs;
+          const what = [runs > 0 ? `${runs} run${runs === 1 ? '' : 's'}` : '', sweeps > 0 ? `${sweeps} sweep${sweeps === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+          const first = entries.find((e) => e.kind !== 'sweep');
+          const example = first === undefined ? '' : ` (vgrad show ${first.path})`;
+          process.stderr.write(`vgrad: ${run} is a folder of ${what}, listed below; give one run to show${example}\n`);
+          printStored(run, entries, flags);
+          process.exitCode = 2;
+          return;
+        }
       }
       const record = readRunRecord(locateRun(run, flags.out));
       writeStdout(flags.json ? `${toJson(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));

@@ -19,6 +19,7 @@ import type { ExpectationOutcome } from '../sweep/expectations.js';
 import { FAILED_DIR, SUMMARY_CSV_FILE, SUMMARY_JSONL_FILE, sweepDirOf } from '../store/layout.js';
 import { fallbackNotice } from '../backend/notice.js';
 import { chalkFor } from './color.js';
+import { fixedWidth } from './terminal.js';
 import { writeStdout } from './output.js';
 
 interface SweepFlags extends Record<string, string | boolean | undefined> {
@@ -240,7 +241,7 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
 }
 
 function terminalWidth(): number {
-  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+  return fixedWidth(process.stdout);
 }
 
 /** Prints each expectation's outcome (--check); true when all held. */

@@ -3,10 +3,10 @@
  * on a sweep folder its finished cells.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { DEFAULTS } from '../config/runConfig.js';
-import { finishedCellIds, isSweepFolder, runsDirOf, summaryPathOf, SWEEP_FILE, SWEEPS_DIR, visibleFolders } from '../store/layout.js';
+import { finishedCellIds, isRunFolder, isSweepFolder, runFoldersUnder, runsDirOf, summaryPathOf, SWEEP_FILE, SWEEPS_DIR, visibleFolders } from '../store/layout.js';
 import type { RunRecord } from '../store/record.js';
 import { readRunRecord, readSweepManifest } from '../store/read.js';
 import { failedCellCount } from '../sweep/sweepFolder.js';
@@ -25,7 +25,7 @@ export interface StoredEntry {
 
 function stamp(path: string): string {
   try {
-    return statSync(path).mtime.toISOString().slice(5, 16).replace('T', ' ');
+    return statSync(path).mtime.toISOString().replace(/\.\d{3}Z$/, 'Z');
   } catch {
     return '';
   }
@@ -75,6 +75,10 @@ export function listStored(dir: string): StoredEntry[] {
     for (const name of visibleFolders(sweeps)) if (isSweepFolder(join(sweeps, name))) entries.push(sweepEntry(name, join(sweeps, name)));
   }
   if (entries.length === 0 && !existsSync(runs) && !existsSync(sweeps)) {
+    // A folder of runs (results/runs, a copy of some run folders): the runs in it.
+    const found = isRunFolder(dir) ? [] : runFoldersUnder(dir).map((runDir) => runEntry('run', relative(dir, runDir), runDir));
+    const runsHere = found.filter((e): e is StoredEntry => e !== undefined);
+    if (runsHere.length > 0) return runsHere;
     throw new UsageError(`${dir}: neither a results root (with runs/ or sweeps/) nor a sweep folder`);
   }
   return entries;

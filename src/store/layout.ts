@@ -80,7 +80,7 @@ export function isSweepFolder(dir: string): boolean {
   return existsSync(join(dir, SWEEP_FILE));
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
