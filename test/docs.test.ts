@@ -62,6 +62,16 @@ function shimFolder(): string {
   return dir;
 }
 
+/** Runs one block as the page shows it (bash -e -o pipefail); why it failed, or undefined. */
+function runBlock(text: string, cwd: string, shims: string): string | undefined {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${shims}:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', text], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) return `exited ${result.status ?? result.signal}: ${result.stderr}`;
+  if (STACK_FRAME.test(result.stderr)) return `printed a stack trace: ${result.stderr}`;
+  return undefined;
+}
+
 describe('every sh block of README.md and docs/ runs', () => {
   const shims = shimFolder();
   for (const page of pages()) {
@@ -73,11 +83,8 @@ describe('every sh block of README.md and docs/ runs', () => {
       for (const block of blocks) {
         const first = block.text.split('\n')[0];
         test(`line ${block.line}: ${first}`, { skip: block.notRun === undefined ? false : `not run: ${block.notRun}` }, () => {
-          const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${shims}:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
-          delete env.FORCE_COLOR;
-          const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', block.text], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
-          assert.equal(result.status, 0, `${page}:${block.line} exited ${result.status ?? result.signal}\n${block.text}\n${result.stderr}`);
-          assert.doesNotMatch(result.stderr, STACK_FRAME, `${page}:${block.line} printed a stack trace`);
+          const failure = runBlock(block.text, dir, shims);
+          assert.equal(failure, undefined, `${page}:${block.line}: ${failure}\n${block.text}`);
         });
       }
     });
@@ -89,6 +96,12 @@ describe('every sh block of README.md and docs/ runs', () => {
       { line: 4, text: 'x', notRun: 'slow (minutes)' },
       { line: 8, text: 'y\nz', notRun: undefined },
     ]);
+  });
+
+  test('the runner fails a block on a failing command, a failing pipe stage, an unknown flag and an npx that is not vgrad', (t) => {
+    const dir = tempDir(t);
+    assert.equal(runBlock('npx vgrad --version', dir, shims), undefined);
+    for (const text of ['false\ntrue', 'false | cat', 'npx vgrad run --no-such-flag', 'npx cowsay hi']) assert.notEqual(runBlock(text, dir, shims), undefined, text);
   });
 
   test('README.md runs at least its verdict and quickstart blocks', () => {
