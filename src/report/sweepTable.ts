@@ -50,7 +50,11 @@ export function axisValueOf(row: SummaryRow, key: string): string {
 }
 
 export function renderSweepTable(rows: SummaryRow[], axes: AxisView[], color: ChalkInstance): string {
-  const shown = axes.filter((axis) => axis.key !== 'seed' && axis.values.length > 1).map((axis) => axis.key);
+  // An axis with one value in the plan can still vary between cells: a key that only one group of
+  // an experiment file sets (the other groups' cells have the default). Such cells are different
+  // configurations, not seeds, so the key gets a column and they get rows of their own.
+  const varies = (key: string) => new Set(rows.map((row) => axisValueOf(row, key))).size > 1;
+  const shown = axes.filter((axis) => axis.key !== 'seed' && (axis.values.length > 1 || varies(axis.key))).map((axis) => axis.key);
   const groups = new Map<string, SummaryRow[]>();
   for (const row of rows) {
     const key = shown.map((k) => axisValueOf(row, k)).join('\u0000');
