@@ -37,7 +37,10 @@ const GAP = 2;
 const ROW_LABEL = 5;
 
 function compactNumber(value: number | null, fraction: boolean): string {
-  if (value === null || Number.isNaN(value)) return '–';
+  // null: not defined (the output layer's saturated, updateRatio at step 0). NaN is data (a
+  // diverged run), said as the run table says it, never as the blank of an undefined value.
+  if (value === null) return '–';
+  if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   if (fraction) return `${Math.round(value * 100)}%`;
   if (value === 0) return '0';
