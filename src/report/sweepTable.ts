@@ -13,10 +13,16 @@ export interface AxisView {
   values: (string | boolean)[];
 }
 
+/**
+ * Over the seeds that have a ratio (NaN, a 0/0 of a net whose gradient is zero at both ends, and
+ * missing ones left out). 0 and +Inf are values: a seed whose first layer gets exactly no gradient
+ * makes the mean 0, not a mean of the other seeds that hides it; 0 with +Inf has no mean (–).
+ */
 function geometricMean(values: (number | null)[]): number | null {
-  const present = values.filter((v): v is number => v !== null && v > 0 && Number.isFinite(v));
+  const present = values.filter((v): v is number => v !== null && v >= 0);
   if (present.length === 0) return null;
-  return Math.exp(present.reduce((sum, v) => sum + Math.log(v), 0) / present.length);
+  const mean = Math.exp(present.reduce((sum, v) => sum + Math.log(v), 0) / present.length);
+  return Number.isNaN(mean) ? null : mean;
 }
 
 function arithmeticMean(values: (number | null)[]): number | null {
@@ -24,7 +30,7 @@ function arithmeticMean(values: (number | null)[]): number | null {
   return present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
 }
 
-const exp = (value: number | null) => (value === null ? '–' : value.toExponential(1));
+const exp = (value: number | null) => (value === null ? '–' : value === 0 ? '0' : value === Infinity ? '+Inf' : value.toExponential(1));
 
 export function verdictColor(color: ChalkInstance, word: string): string {
   switch (word) {
