@@ -31,7 +31,7 @@ import { spec, tap } from 'node:test/reporters';
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test');
 
 /** Longest first, as measured on main (2026-12-06, scripts/test-durations.mjs, wasm). */
-const SLOWEST_FIRST = ['sweep', 'quickstart-slurm', 'package', 'flags', 'interopPython', 'cli', 'options', 'layout', 'signals', 'bench', 'interop', 'theoryMeasured', 'report', 'theoryCli', 'interrupts', 'crossBackend', 'backendChoice', 'record', 'initSyntax', 'overlay', 'nativeInstall', 'terminal', 'verdictsCli', 'divergence', 'theory', 'store', 'verdicts', 'reportSignal', 'signal', 'leaks', 'storedMetrics', 'data'];
+const SLOWEST_FIRST = ['sweep', 'quickstart-slurm', 'package', 'flags', 'interopPython', 'cli', 'flagEffects', 'options', 'layout', 'signals', 'bench', 'interop', 'readback', 'theoryMeasured', 'report', 'theoryCli', 'interrupts', 'crossBackend', 'backendChoice', 'record', 'initSyntax', 'overlay', 'nativeInstall', 'terminal', 'verdictsCli', 'divergence', 'theory', 'store', 'verdicts', 'reportSignal', 'signal', 'leaks', 'storedMetrics', 'data'];
 
 /**
  * Files whose subject is what the backend itself computes: probe statistics and the backward pass
