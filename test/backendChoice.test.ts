@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, test, type TestContext } from 'node:test';
-import { runCli, tempDir, withoutNativeEnv } from './helpers.js';
+import { runCli, runCliBatch, tempDir, withoutNativeEnv } from './helpers.js';
 
 const TINY = ['--data', 'gaussian', '--train-size', '32', '--test-size', '16', '--probe-size', '16', '--batch', '16', '--depth', '1', '--width', '8', '--steps', '1'];
 
@@ -38,8 +38,12 @@ describe('VGRAD_BACKEND: what --backend auto means', () => {
 
 describe('--threads', () => {
   test('must be an integer ≥ 1', (t) => {
-    for (const bad of ['0', '1.5', '-2', 'two']) {
-      const result = run(t, ['--threads', bad]);
+    const bads = ['0', '1.5', '-2', 'two'];
+    const out = tempDir(t);
+    const results = runCliBatch(bads.map((bad) => ['run', ...TINY, '--json', '--out', out, '--threads', bad]));
+    assert.deepEqual(runFolders(out), []);
+    for (const [i, bad] of bads.entries()) {
+      const result = results[i];
       assert.equal(result.status, 2, bad);
       assert.match(result.stderr, new RegExp(`^vgrad: --threads must be an integer ≥ 1 \\(got '${bad}'\\)`));
     }

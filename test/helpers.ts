@@ -69,6 +69,39 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs `vgrad ARGS` for each ARGS in ONE child process (main() of the built CLI called once per
+ * entry, stdout and stderr captured per call, process.exitCode reset between calls): for tests that
+ * check many refusals, where a child per case costs a Node start and the module loads each time.
+ * Only for calls that end before any backend loads or any worker starts (parse and usage errors,
+ * --dry-run): state a real run leaves in the process would leak into the next call.
+ */
+export function runCliBatch(argsList: string[][], env: Record<string, string | undefined> = {}): CliResult[] {
+  const main = pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'main.js')).href;
+  const script = [
+    `import { main } from ${JSON.stringify(main)};`,
+    'process.setMaxListeners(0); process.stdout.setMaxListeners(0); process.stderr.setMaxListeners(0);',
+    'const writeOut = process.stdout.write.bind(process.stdout); const writeErr = process.stderr.write.bind(process.stderr);',
+    'const results = [];',
+    'for (const args of JSON.parse(process.env.VGRAD_TEST_BATCH)) {',
+    "  let stdout = ''; let stderr = '';",
+    '  process.stdout.write = (chunk) => { stdout += String(chunk); return true; };',
+    '  process.stderr.write = (chunk) => { stderr += String(chunk); return true; };',
+    '  process.exitCode = undefined;',
+    '  let status;',
+    "  try { status = await main(['node', 'vgrad', ...args]); } finally { process.stdout.write = writeOut; process.stderr.write = writeErr; }",
+    '  results.push({ status, stdout, stderr });',
+    '}',
+    'process.exitCode = 0;',
+    'writeOut(JSON.stringify(results));',
+  ].join('\n');
+  const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env, VGRAD_TEST_BATCH: JSON.stringify(argsList) };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: childEnv as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(result.status, 0, `the batch child failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as CliResult[];
+}
+
 export interface Live {
   child: ChildProcess;
   stderr: () => string;

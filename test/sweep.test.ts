@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { BIN, ROOT, runCli } from './helpers.js';
+import { BIN, ROOT, runCli, runCliBatch } from './helpers.js';
 import { judgeRecord } from '../src/probes/verdicts.js';
 
 function temp(t: TestContext): string {
@@ -101,8 +101,10 @@ test('bad flags are refused with one line naming the flag, exit 2, nothing writt
     [['--act', 'softsign', '--init', 'book'], /^vgrad: cell .*act=softsign init=book.*: --init book/],
     [['--out', out, 'missing.yaml'], /missing\.yaml: cannot read the experiment file/],
   ];
-  for (const [args, message] of cases) {
-    const result = runCli(['sweep', ...TINY, '--out', out, ...args]);
+  // One child for all the cases: each is refused before any cell runs.
+  const results = runCliBatch(cases.map(([args]) => ['sweep', ...TINY, '--out', out, ...args]));
+  for (const [i, [args, message]] of cases.entries()) {
+    const result = results[i];
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.equal(result.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line, got ${result.stderr}`);
     assert.match(result.stderr, message, args.join(' '));
@@ -136,10 +138,10 @@ test('bad experiment files: one line naming the field, exit 2, nothing written',
     ['broken.json', '{"description": ', /broken\.json: not valid JSON/],
     ['file.txt', good, /file\.txt: an experiment file must end in \.yaml, \.yml or \.json/],
   ];
-  for (const [name, text, message] of cases) {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    const result = runCli(['sweep', path, '--out', out]);
+  for (const [name, text] of cases) writeFileSync(join(dir, name), text);
+  const results = runCliBatch(cases.map(([name]) => ['sweep', join(dir, name), '--out', out]));
+  for (const [i, [name, , message]] of cases.entries()) {
+    const result = results[i];
     assert.equal(result.status, 2, `${name}: ${result.stderr}`);
     assert.equal(result.stderr.trim().split('\n').length, 1, `${name}: one line, got ${result.stderr}`);
     assert.match(result.stderr, message, name);
