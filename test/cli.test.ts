@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.js';
-import { assertRefusedInOneLine, blockTensorFlowEnv, runCli, tempDir, withoutNativeEnv } from './helpers.js';
+import { assertRefusedInOneLine, blockTensorFlowEnv, type CliResult, runCli, runCliBatch, tempDir, withoutNativeEnv } from './helpers.js';
 import { writeIdxSet } from './fixtures.js';
 
 /** Small and quick: 500 training digits, a 2-layer net, a few steps. */
@@ -179,15 +179,22 @@ describe('bad input: one line on stderr naming the flag and what is allowed, exi
     ['steps and epochs together', () => ['--steps', '3', '--epochs', '1'], /--steps and --epochs cannot both be given/],
     ['batch larger than the data', () => ['--batch', '600'], /--batch 600 is larger than the 500 training samples/],
   ];
-  for (const [name, args, message] of cases) {
+  // All cases in one child (each is refused before anything is written), one test each.
+  const prepared = cases.map(([, args]) => {
+    const out = tempDir();
+    const extra = args();
+    return { out, argv: ['run', ...QUICK, '--steps', '1', ...(extra.includes('--out') ? [] : ['--out', out]), ...extra] };
+  });
+  let results: CliResult[] = [];
+  before(() => {
+    results = runCliBatch(prepared.map((p) => p.argv));
+  });
+  cases.forEach(([name, , message], i) => {
     test(name, () => {
-      const out = tempDir();
-      const extra = args();
-      const outArgs = extra.includes('--out') ? [] : ['--out', out];
-      assertRefusedInOneLine(runCli(['run', ...QUICK, '--steps', '1', ...outArgs, ...extra]), message, name);
-      assert.deepEqual(runFolders(out), [], 'no run folder, not even a partial one');
+      assertRefusedInOneLine(results[i], message, name);
+      assert.deepEqual(runFolders(prepared[i].out), [], 'no run folder, not even a partial one');
     });
-  }
+  });
 
   test('--backend tensorflow without @tensorflow/tfjs-node says how to install it', () => {
     const out = tempDir();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { Resvg } from '@resvg/resvg-js';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, runCliBatch, tempDir } from './helpers.js';
 
 const TINY = ['--data', 'gaussian', '--layers', '16,16,16', '--train-size', '200', '--test-size', '60', '--probe-size', '50', '--steps', '12', '--log-every', '4', '--quiet', '--json'];
 
@@ -182,8 +182,9 @@ describe('vgrad report', () => {
       [['report', sweep, '--histogram-steps', 'last'], /--histogram-steps last: allowed/],
     ];
     mkdirSync(join(root, 'empty-folder'));
-    for (const [args, message] of cases) {
-      const result = runCli(args);
+    const results = runCliBatch(cases.map(([args]) => args));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i];
       assert.equal(result.status, 2, `${args}: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1);

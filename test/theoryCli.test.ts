@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judgeRecord, type JudgedRecord } from '../src/probes/verdicts.js';
-import { blockTensorFlowEnv, isStoredNonFinite, runCli, tempDir } from './helpers.js';
+import { blockTensorFlowEnv, isStoredNonFinite, runCli, runCliBatch, tempDir } from './helpers.js';
 
 
 interface TheoryLayer {
@@ -122,8 +122,10 @@ describe('vgrad theory', () => {
   });
 
   test('bad flags: one line on stderr, exit 2, nothing on stdout', () => {
-    for (const args of [['--act', 'nope'], ['--init', 'book', '--act', 'selu'], ['--layers', '10,x']]) {
-      const result = runCli(['theory', ...args]);
+    const cases = [['--act', 'nope'], ['--init', 'book', '--act', 'selu'], ['--layers', '10,x']];
+    const results = runCliBatch(cases.map((args) => ['theory', ...args]));
+    for (const [i, args] of cases.entries()) {
+      const result = results[i];
       assert.equal(result.status, 2, args.join(' '));
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /^vgrad: .+\n$/);
