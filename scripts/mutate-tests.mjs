@@ -48,6 +48,35 @@ export const TESTS_FOR = {
   'store/diskErrors.ts': ['storeReaders'],
 };
 
+/**
+ * Every other source file: the tests of its folder (scripts/mutate.mjs mutates all of src/). Files
+ * that spawn the CLI (readback, flagEffects, sweep, cli …) kill mutants too: the child inherits the
+ * active mutant's id, and the sandbox's bin/vgrad.js runs the instrumented build.
+ */
+export const TESTS_FOR_FOLDER = {
+  util: ['config', 'flagReaders', STORE_IN_PROCESS],
+  backend: ['backendChoice'],
+  data: ['data'],
+  native: ['nativeInstall'],
+  model: ['probes', 'initializers', 'records'],
+  config: ['config', 'flagReaders', 'options'],
+  probes: ['probes', 'histogramBins', 'boundaries', 'verdicts:^verdict rules on hand-made statistics'],
+  theory: ['theory', 'boundaries'],
+  train: ['memory', 'record'],
+  store: [STORE_IN_PROCESS, 'storeReaders', 'records'],
+  interop: ['interop', 'csv', 'readback'],
+  run: ['cli'],
+  sweep: ['boundaries', 'readback', 'sweep', 'experiments'],
+  bench: ['bench'],
+  report: ['boundaries', 'readback', 'report'],
+  cli: ['flagEffects', 'cli'],
+};
+
+/** The tests run for a mutant of `source` (relative to src/). */
+export function testsFor(source) {
+  return TESTS_FOR[source] ?? TESTS_FOR_FOLDER[source.split('/')[0]] ?? [];
+}
+
 const active = process.env.__STRYKER_ACTIVE_MUTANT__;
 const mapPath = join('.stryker-mutant-files.json');
 
@@ -55,9 +84,9 @@ const mapPath = join('.stryker-mutant-files.json');
 function mutantFiles() {
   if (existsSync(mapPath)) return JSON.parse(readFileSync(mapPath, 'utf8'));
   const map = {};
-  for (const source of Object.keys(TESTS_FOR)) {
+  const sources = readdirSync(join('dist', 'src'), { recursive: true }).filter((name) => String(name).endsWith('.js')).map((name) => String(name).replace(/\\/g, '/').replace(/\.js$/, '.ts'));
+  for (const source of sources) {
     const built = join('dist', 'src', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(built)) continue;
     for (const m of readFileSync(built, 'utf8').matchAll(/stryMutAct_9fa48\("(\d+)"\)/g)) map[m[1]] = source;
   }
   const temp = `${mapPath}.${process.pid}`;
@@ -66,12 +95,16 @@ function mutantFiles() {
   return map;
 }
 
+// The dry run (no active mutant) runs the tests of the folders being mutated (VGRAD_MUTATE_FOLDERS,
+// set by scripts/mutate.mjs; every folder when unset).
+const folders = process.env.VGRAD_MUTATE_FOLDERS ? process.env.VGRAD_MUTATE_FOLDERS.split(',') : Object.keys(TESTS_FOR_FOLDER);
+const allTests = () => [...new Set([...folders.flatMap((f) => TESTS_FOR_FOLDER[f] ?? []), ...Object.entries(TESTS_FOR).filter(([s]) => folders.includes(s.split('/')[0])).flatMap(([, t]) => t)])];
 let files;
 if (active === undefined) {
-  files = [...new Set(Object.values(TESTS_FOR).flat())];
+  files = allTests();
 } else {
   const source = mutantFiles()[active];
-  files = source ? TESTS_FOR[source] : [...new Set(Object.values(TESTS_FOR).flat())];
+  files = source ? testsFor(source) : allTests();
 }
 // One process for all plain files (TensorFlow.js loads once; node --test would start one per file),
 // one more per file with a name pattern; stop at the first failing process.
