@@ -42,6 +42,10 @@ export const TESTS_FOR = {
   'util/errors.ts': ['config', 'flagReaders'],
   'store/runStore.ts': [STORE_IN_PROCESS],
   'util/atomicFile.ts': [STORE_IN_PROCESS],
+  'util/signedPercent.ts': ['util'],
+  'util/random.ts': ['util'],
+  'util/abort.ts': ['util'],
+  'util/signalExit.ts': ['util'],
   'store/record.ts': [STORE_IN_PROCESS, 'storeReaders'],
   'store/recordSchema.ts': ['storeReaders'],
   'store/read.ts': ['storeReaders'],
@@ -54,7 +58,7 @@ export const TESTS_FOR = {
  * active mutant's id, and the sandbox's bin/vgrad.js runs the instrumented build.
  */
 export const TESTS_FOR_FOLDER = {
-  util: ['config', 'flagReaders', STORE_IN_PROCESS],
+  util: ['util', 'config', 'flagReaders', STORE_IN_PROCESS],
   backend: ['backendChoice'],
   data: ['data'],
   native: ['nativeInstall'],
