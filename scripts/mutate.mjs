@@ -8,7 +8,9 @@
  *   node scripts/mutate.mjs --scores      # only print the scores of the last reports
  *
  * Each folder gets its own report (reports/mutation/<folder>.json and .html) and incremental file
- * (reports/mutation/<folder>.incremental.json): a re-run mutates only what changed since. The
+ * (reports/mutation/<folder>.incremental.json, with `-- --incremental`: a re-run then mutates only
+ * what changed in src/; Stryker's command runner does not see test changes, so not after a test
+ * changed). The
  * per-mutant test command is scripts/mutate-tests.mjs (which tests cover which file). The score is
  * Stryker's: (killed + timeout) / (killed + timeout + survived + no coverage). Extra arguments after
  * `--` go to stryker (e.g. --concurrency 1 on a shared machine).
@@ -83,7 +85,8 @@ for (const folder of chosen) {
   const config = {
     ...base,
     mutate: [`src/${folder}/**/*.ts`],
-    incremental: true,
+    // Opt-in (`-- --incremental`): with the command runner Stryker sees one "test", so a changed test
+    // file does not invalidate stored results; use it only when no test changed since the last run.
     incrementalFile: `reports/mutation/${folder}.incremental.json`,
     htmlReporter: { fileName: `reports/mutation/${folder}.html` },
     jsonReporter: { fileName: `reports/mutation/${folder}.json` },
