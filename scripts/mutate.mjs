@@ -2,7 +2,7 @@
 /**
  * `npm run mutate`: StrykerJS on src/, one folder at a time or all of it, with a score per folder.
  *
- *   npm run mutate                        # every folder of src/ (hours on 2 cores; incremental)
+ *   npm run mutate                        # every folder of src/ (hours on 2 cores)
  *   npm run mutate -- --folder probes     # one folder (minutes for the small ones)
  *   node scripts/mutate.mjs probes theory # the same, several folders
  *   node scripts/mutate.mjs --scores      # only print the scores of the last reports
