@@ -185,7 +185,7 @@ const scriptAvailable = spawnSync('script', ['-V'], { encoding: 'utf8' }).status
 function onTerminal(args: string[], columns: number): string {
   const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
   const result = spawnSync('script', ['-qfec', `stty cols ${columns} rows 50; exec ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}`, '/dev/null'], {
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } as NodeJS.ProcessEnv,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, COLUMNS: String(columns) } as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: 120_000,
   });

@@ -56,6 +56,7 @@ export const FLAG_EFFECTS: FlagEffect[] = [
   { command: 'compare', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 
   { command: 'ls', flag: '--json', observable: 'one JSON object per cell or run', test: 'flagEffects: ls --json' },
+  { command: 'ls', flag: '--wide', observable: 'the config column whole on a narrow terminal', test: 'terminal: ls on a narrow terminal cuts the config with …, or says it left it out; --wide keeps it whole' },
   { command: 'ls', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 
   ...RUN_OPTIONS.filter((option) => option.flag !== '--test-size').map((option) => ({
