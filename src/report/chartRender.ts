@@ -27,7 +27,19 @@ export function chartFontFiles(): string[] {
   return files;
 }
 
-export async function chartSvg(chart: Chart): Promise<string> {
+/** A drawn mark with its data: what a test counts and measures (coordinates relative to its panel). */
+export interface DrawnMark {
+  /** vega's mark type: symbol, line, rect, area, text… */
+  type: string;
+  datum: Record<string, unknown>;
+  x: number;
+  y: number;
+  /** The size of the panel (group) the mark is drawn in. */
+  panelWidth: number;
+  panelHeight: number;
+}
+
+async function withView<T>(chart: Chart, use: (view: import('vega').View) => Promise<T>): Promise<T> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vegaLite.compile(chart.spec).spec;
   // No loader: every spec carries its data inline, so nothing is ever fetched.
@@ -36,12 +48,37 @@ export async function chartSvg(chart: Chart): Promise<string> {
   const logger = { level: () => logger, error: (...args: unknown[]) => errors.push(args.map(String).join(' ')), warn: () => logger, info: () => logger, debug: () => logger };
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: logger as never });
   try {
-    const svg = await view.toSVG();
+    const result = await use(view);
     if (errors.length > 0) throw new Error(`chart ${chart.name}: ${errors[0]}`);
-    return svg;
+    return result;
   } finally {
     view.finalize();
   }
+}
+
+export async function chartSvg(chart: Chart): Promise<string> {
+  return withView(chart, (view) => view.toSVG());
+}
+
+/** Every data-bearing mark of the rendered chart (axes, legends and titles left out). */
+export async function chartMarks(chart: Chart): Promise<DrawnMark[]> {
+  return withView(chart, async (view) => {
+    await view.runAsync();
+    const marks: DrawnMark[] = [];
+    type Node = { marktype?: string; role?: string; items?: Node[]; datum?: Record<string, unknown>; x?: number; y?: number; width?: number; height?: number };
+    const walk = (node: Node, panel: { width: number; height: number }, inGuide: boolean) => {
+      for (const item of node.items ?? []) {
+        const guide = inGuide || /^(axis|legend|title)/.test(node.role ?? '');
+        if (node.marktype && node.marktype !== 'group' && !guide && item.datum && node.role === 'mark') {
+          marks.push({ type: node.marktype, datum: item.datum, x: item.x ?? 0, y: item.y ?? 0, panelWidth: panel.width, panelHeight: panel.height });
+        }
+        const inner = node.marktype === 'group' && typeof item.height === 'number' && item.height > 0 ? { width: item.width ?? 0, height: item.height } : panel;
+        walk(item, inner, guide);
+      }
+    };
+    walk((view.scenegraph() as unknown as { root: Node }).root, { width: 0, height: 0 }, false);
+    return marks;
+  });
 }
 
 /** resvg's options: only the shipped fonts (the same PNG on every machine), 2× zoom, white background. */

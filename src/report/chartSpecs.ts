@@ -8,6 +8,7 @@ import { binCenters, type BinSpec } from '../probes/binSpecs.js';
 import type { StoredPoint } from '../store/record.js';
 import type { StoredRun } from './storedRuns.js';
 import { theoryOverlay } from './theoryOverlay.js';
+import { decadeAxis, EDGE_MARKS, edgeLabel, edgeShapeEncoding, edgeY, initColourEncoding, logDomain, logEdge, valueText } from './chartScales.js';
 
 /** The font every chart uses; chartRender.ts hands resvg the shipped file of this family. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -47,13 +48,28 @@ const QUANTITIES = [
   { key: 'gradVar', name: 'grad var' },
 ] as const;
 
-/**
- * Depth profile: z var, φ(z) var and grad var against the layer, log scale, one line per
- * configuration coloured by initializer, a column per activation and probe point (step 0, end),
- * the mean-field prediction dashed beside the step-0 measurement.
- */
-export function depthProfileChart(runs: StoredRun[]): Chart {
-  const rows: Record<string, unknown>[] = [];
+export type ScaleMode = 'shared' | 'independent';
+
+/** Longest a shared log axis gets (decades) before the farthest outliers go to edge marks. */
+export const MAX_DECADES = 20;
+
+interface ProfileValue {
+  run: StoredRun;
+  quantity: string;
+  phase: string;
+  /** Hidden layer index, or depth+1 for the output layer. */
+  layer: number;
+  output: boolean;
+  source: 'measured' | 'theory';
+  value: number | null;
+}
+
+const depthOf = (run: StoredRun) => run.record.config.depth;
+const byNumber = (a: number, b: number) => a - b;
+
+/** Every value the depth profile draws, one per (run, phase, quantity, layer, source). */
+function profileValues(runs: StoredRun[]): ProfileValue[] {
+  const values: ProfileValue[] = [];
   for (const run of runs) {
     const { record } = run;
     const overlay = theoryOverlay(record);
@@ -61,46 +77,159 @@ export function depthProfileChart(runs: StoredRun[]): Chart {
     if (record.final.step > 0) phases.push(['final', 'end']);
     for (const [pick, phase] of phases) {
       record.layers.forEach((layer, l) => {
+        const output = layer.kind === 'output';
         for (const q of QUANTITIES) {
-          const value = layer[pick][q.key];
-          const base = { config: run.label, init: record.config.init, panel: `${record.config.act} · ${phase}`, quantity: q.name, layer: layer.index };
-          if (loggable(value)) rows.push({ ...base, value, source: 'measured' });
-          if (pick === 'initial' && overlay) {
+          const base = { run, quantity: q.name, phase, layer: layer.index, output };
+          values.push({ ...base, source: 'measured', value: layer[pick][q.key] });
+          if (pick === 'initial' && overlay && !output) {
             const predicted = q.key === 'preactVar' ? overlay.prediction.layers[l].preactVar : q.key === 'actVar' ? overlay.prediction.layers[l].actVar : overlay.layers[l].predictedGradVar;
-            if (loggable(predicted)) rows.push({ ...base, value: predicted, source: 'theory' });
+            if (typeof predicted === 'number' && Number.isFinite(predicted)) values.push({ ...base, source: 'theory', value: predicted });
           }
         }
       });
     }
   }
+  return values;
+}
+
+/**
+ * One depth-profile panel: hidden layers joined by a line per run (broken wherever a value is off
+ * the axis), the theory dashed, the output layer a hollow mark apart at "out", and every value the
+ * axis cannot show an edge mark at the bottom or top with its value in the tooltip.
+ */
+function profilePanel(values: ProfileValue[], domain: [number, number], depth: number, opts: { panel: string; title: string | null; yTitle: string | null; colour: Record<string, unknown>; shapes: Record<string, unknown>; width: number; height: number; showX: boolean }): Record<string, unknown> {
+  const rows: Record<string, unknown>[] = [];
+  const series = new Map<string, ProfileValue[]>();
+  for (const v of values) {
+    const key = `${v.run.label}|${v.source}`;
+    series.set(key, [...(series.get(key) ?? []), v]);
+  }
+  for (const [key, list] of series) {
+    let segment = 0;
+    for (const v of [...list].sort((a, b) => a.layer - b.layer)) {
+      const edge = logEdge(v.value, domain);
+      const base = { config: v.run.label, init: v.run.record.config.init, quantity: v.quantity, panel: opts.panel, layer: v.output ? depth + 2 : v.layer, layerName: v.output ? 'out' : String(v.layer), source: v.source, text: valueText(v.value) };
+      if (edge !== 'on') {
+        segment++;
+        rows.push({ ...base, kind: 'edge', y: edgeY(edge, domain), edge: edgeLabel(edge) });
+      } else if (v.output) rows.push({ ...base, kind: 'out', y: v.value });
+      else rows.push({ ...base, kind: 'line', y: v.value, series: `${key}|${segment}` });
+    }
+  }
+  const tooltip = [{ field: 'config' }, { field: 'quantity' }, { field: 'layerName', title: 'layer' }, { field: 'text', title: 'value' }, { field: 'source' }];
+  const x = {
+    field: 'layer',
+    type: 'quantitative',
+    title: opts.showX ? 'layer (input side left)' : null,
+    scale: { domain: [0.5, depth + 2.5], nice: false, zero: false },
+    axis: { values: [...Array.from({ length: depth }, (_, i) => i + 1), depth + 2], labelExpr: `datum.value == ${depth + 2} ? 'out' : datum.value % ${depth > 12 ? 5 : 1} == 0 || datum.value == 1 ? format(datum.value, 'd') : ''`, grid: false, labelOverlap: false },
+  };
+  const y = { field: 'y', type: 'quantitative', scale: { type: 'log', domain, nice: false, clamp: true }, axis: { ...decadeAxis(domain, 6, opts.yTitle), minExtent: 44 } };
+  return {
+    ...(opts.title ? { title: { text: opts.title, fontSize: 12, anchor: 'middle' } } : {}),
+    width: opts.width,
+    height: opts.height,
+    data: { values: rows },
+    layer: [
+      {
+        transform: [{ filter: "datum.kind == 'line'" }],
+        mark: { type: 'line', strokeWidth: 1.6 },
+        encoding: { x, y, color: opts.colour, detail: { field: 'series', type: 'nominal' }, strokeDash: { field: 'source', type: 'nominal', title: 'line', scale: { domain: ['measured', 'theory'], range: [[1, 0], [5, 3]] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#333', symbolSize: 400 } }, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind == 'line' && datum.source == 'measured'" }],
+        mark: { type: 'point', filled: true, size: 14 },
+        encoding: { x, y, color: opts.colour, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind == 'out'" }],
+        mark: { type: 'point', filled: false, size: 40, strokeWidth: 1.5 },
+        encoding: { x, y, color: opts.colour, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind == 'edge'" }],
+        mark: { type: 'point', filled: true, size: 50, opacity: 0.9 },
+        encoding: { x, y, color: opts.colour, shape: opts.shapes, tooltip: [...tooltip, { field: 'edge', title: 'drawn at the edge' }] },
+      },
+    ],
+  };
+}
+
+/**
+ * Depth profile: z var, φ(z) var and grad var against the layer, log scale, one line per run
+ * coloured by initializer; a column per activation and probe point (step 0, end), a row per
+ * statistic (and depth when the runs have several); the mean-field prediction dashed beside the
+ * step-0 measurement. With `scale: 'shared'` (default) each statistic has one y-range across its
+ * panels, chosen from the runs that did not diverge; 'independent' fits each panel to its values.
+ */
+export function depthProfileChart(runs: StoredRun[], options: { scale?: ScaleMode } = {}): Chart {
+  const scale = options.scale ?? 'shared';
+  const values = profileValues(runs);
+  const acts = [...new Set(runs.map((run) => run.record.config.act))].sort();
+  const depths = [...new Set(runs.map(depthOf))].sort(byNumber);
+  const phases = runs.some((run) => run.record.final.step > 0) ? ['step 0', 'end'] : ['step 0'];
+  const colour = initColourEncoding(runs.map((run) => run.record.config.init));
+  const shapes = edgeShapeEncoding(EDGE_MARKS.map((m) => m.label));
+  const shared = new Map<string, [number, number]>();
+  for (const q of QUANTITIES) {
+    const pool = values.filter((v) => v.quantity === q.name && v.run.record.status !== 'diverged').map((v) => v.value as number);
+    shared.set(q.name, logDomain(pool, MAX_DECADES) ?? [1e-3, 1e1]);
+  }
+  const present = new Set<string>();
+  const rows: Record<string, unknown>[] = [];
+  const panelWidth = Math.max(140, Math.min(220, Math.floor(1080 / (acts.length * phases.length)) - 60));
+  for (const depth of depths) {
+    QUANTITIES.forEach((q, qi) => {
+      const panels: Record<string, unknown>[] = [];
+      for (const act of acts) {
+        for (const phase of phases) {
+          const mine = values.filter((v) => v.quantity === q.name && v.phase === phase && v.run.record.config.act === act && depthOf(v.run) === depth);
+          if (mine.length === 0 && !runs.some((run) => run.record.config.act === act && depthOf(run) === depth)) continue;
+          const domain = scale === 'shared' ? shared.get(q.name)! : logDomain(mine.map((v) => v.value as number)) ?? [1e-3, 1e1];
+          for (const v of mine) {
+            const edge = logEdge(v.value, domain);
+            if (edge !== 'on') present.add(edgeLabel(edge));
+          }
+          const first = panels.length === 0;
+          panels.push(
+            profilePanel(mine, domain, depth, {
+              panel: `${act} · depth ${depth} · ${phase}`,
+              title: qi === 0 ? `${act}${depths.length > 1 ? ` · depth ${depth}` : ''} · ${phase}` : null,
+              yTitle: first ? q.name : null,
+              colour,
+              shapes,
+              width: panelWidth,
+              height: 130,
+              showX: qi === QUANTITIES.length - 1,
+            }),
+          );
+        }
+      }
+      if (panels.length > 0) rows.push({ hconcat: panels, spacing: 8 });
+    });
+  }
+  // The shape legend lists only the edge marks drawn.
+  const shapeScale = edgeShapeEncoding(present);
+  for (const row of rows) {
+    for (const panel of row.hconcat as { layer: { encoding: Record<string, unknown> }[] }[]) {
+      for (const layer of panel.layer) {
+        if (!layer.encoding.shape) continue;
+        if (present.size > 0) layer.encoding.shape = shapeScale;
+        else delete layer.encoding.shape;
+      }
+    }
+  }
   return {
     name: 'depth-profile',
     title: 'Depth profile',
-    caption:
-      'Variance of the pre-activations z, the activations φ(z) and the back-propagated gradients ∂ℓ/∂z at every layer (input side left, output right), on a log scale, at step 0 and at the end of training. Solid: measured on the probe batch; dashed: the mean-field prediction at initialization (vgrad theory). Falling toward the input: vanishing gradients; rising: exploding.',
+    caption: 'Look at the bottom row: a gradient line falling toward the input side (left) is vanishing, one rising is exploding, and a dashed theory line lying on the solid one means the mean-field prediction holds.',
     spec: {
       $schema: SCHEMA,
-      config: CONFIG,
-      data: { values: rows },
-      facet: {
-        row: { field: 'quantity', type: 'nominal', title: null, sort: QUANTITIES.map((q) => q.name) },
-        column: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(runs.map((run) => run.record.config.act))].sort().flatMap((act) => [`${act} · step 0`, `${act} · end`]) },
-      },
-      spec: {
-        width: 200,
-        height: 150,
-        mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.6 },
-        encoding: {
-          x: { field: 'layer', type: 'quantitative', title: 'layer', axis: { tickMinStep: 1, format: 'd' } },
-          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'variance', axis: LOG_AXIS },
-          color: { field: 'init', type: 'nominal', title: 'initializer' },
-          detail: { field: 'config', type: 'nominal' },
-          strokeDash: { field: 'source', type: 'nominal', title: 'line', scale: { domain: ['measured', 'theory'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#444' } },
-          tooltip: [{ field: 'config' }, { field: 'quantity' }, { field: 'layer' }, { field: 'value', format: '.3e' }, { field: 'source' }],
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+      config: { ...CONFIG, concat: { spacing: 10 } },
+      vconcat: rows,
+      spacing: 6,
+      resolve: { scale: { color: 'shared', shape: 'shared', strokeDash: 'shared' }, legend: { color: 'shared', shape: 'shared', strokeDash: 'shared' } },
+    } as unknown as TopLevelSpec,
   };
 }
 
@@ -314,6 +443,6 @@ export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
 }
 
 /** Every chart the runs can fill, in reading order. */
-export function reportCharts(runs: StoredRun[], histogramSteps?: number[]): Chart[] {
-  return [depthProfileChart(runs), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
+export function reportCharts(runs: StoredRun[], histogramSteps?: number[], options: { scale?: ScaleMode } = {}): Chart[] {
+  return [depthProfileChart(runs, options), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
 }
