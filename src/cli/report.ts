@@ -11,9 +11,11 @@ interface ReportFlags {
   format: string;
   histogramSteps?: string;
   wide?: boolean;
+  scale: string;
 }
 
 const FORMATS = ['html', 'svg', 'png'];
+const SCALES = ['shared', 'independent'] as const;
 
 function parseFormats(text: string): ('html' | 'svg' | 'png')[] {
   const formats = text.split(',').map((f) => f.trim().toLowerCase());
@@ -35,10 +37,13 @@ export function reportCommand(): Command {
     .option('--out <folder>', 'write report.html and each chart as SVG and PNG into this folder (default: a depth profile on stdout)')
     .option('--format <list>', `what to write with --out: a comma list of ${FORMATS.join(', ')}`, COMMAND_DEFAULTS.report.formats.join(','))
     .option('--histogram-steps <list>', 'probe steps the histograms show (nearest stored point; default: the first and the last)')
+    .option('--scale <mode>', `y-ranges of the depth profile: shared (one per statistic row, from the runs that did not diverge; values beyond drawn at the edge) or independent (each panel its own)`, 'shared')
     .option('--wide', 'do not fit the terminal depth profile to the terminal width')
     .addHelpText('after', '\nExamples:\n  $ vgrad report results/runs\n  $ vgrad report results/runs --out report --format html,png')
     .action(async (dir: string, flags: ReportFlags) => {
       const formats = parseFormats(flags.format);
+      const scale = SCALES.find((mode) => mode === flags.scale);
+      if (scale === undefined) throw new UsageError(`--scale ${flags.scale}: allowed: ${SCALES.join(', ')}`);
       const steps = flags.histogramSteps === undefined ? undefined : parseSteps(flags.histogramSteps);
       const { loadStoredRuns } = await import('../report/storedRuns.js');
       const runs = loadStoredRuns(dir);
@@ -48,7 +53,7 @@ export function reportCommand(): Command {
         return;
       }
       const { writeReport } = await import('../report/writeReport.js');
-      const written = await writeReport(runs, flags.out, formats, `vgrad report: ${dir}`, steps);
+      const written = await writeReport(runs, flags.out, formats, `vgrad report: ${dir}`, steps, scale);
       process.stderr.write(`wrote ${written.length} files to ${flags.out}\n`);
       writeStdout(`${written.join('\n')}\n`);
     });

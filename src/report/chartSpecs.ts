@@ -8,7 +8,8 @@ import { binCenters, type BinSpec } from '../probes/binSpecs.js';
 import type { StoredPoint } from '../store/record.js';
 import type { StoredRun } from './storedRuns.js';
 import { theoryOverlay } from './theoryOverlay.js';
-import { decadeAxis, EDGE_MARKS, edgeLabel, edgeShapeEncoding, edgeY, initColourEncoding, logDomain, logEdge, valueText } from './chartScales.js';
+import { sortInits } from './chartScales.js';
+import { decadeAxis, EDGE_MARKS, edgeLabel, linearEdge, edgeShapeEncoding, edgeY, initColourEncoding, logDomain, logEdge, valueText } from './chartScales.js';
 
 /** The font every chart uses; chartRender.ts hands resvg the shipped file of this family. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -233,59 +234,166 @@ export function depthProfileChart(runs: StoredRun[], options: { scale?: ScaleMod
   };
 }
 
-/** Training curves: probe loss and accuracy per probe point, train loss per interval, the final test accuracy. */
+/** The facet of a run in the charts that colour by initializer: its activation and depth. */
+const facetOf = (run: StoredRun) => `${run.record.config.act} · depth ${run.record.config.depth}`;
+
+/** Facets in reading order: activation by name, depth by number. */
+function facetsOf(runs: StoredRun[]): string[] {
+  const keys = new Map<string, [string, number]>();
+  for (const run of runs) keys.set(facetOf(run), [run.record.config.act, run.record.config.depth]);
+  return [...keys].sort(([, a], [, b]) => a[0].localeCompare(b[0]) || a[1] - b[1]).map(([key]) => key);
+}
+
+/** Chance accuracy of a run: one over the output layer's units (the classes). */
+const chanceOf = (run: StoredRun) => 1 / (run.record.layers[run.record.layers.length - 1]?.fanOut ?? 10);
+
+/**
+ * Training curves: a row per activation and depth, loss (log axis, shared by every row) and
+ * accuracy (0–1, chance dotted) against the step, one line per run coloured by initializer;
+ * values the loss axis cannot show (non-finite, beyond the range) are edge marks.
+ */
 export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
-  const rows: Record<string, unknown>[] = [];
-  for (const run of runs) {
-    for (const point of run.points) {
-      const add = (panel: string, series: string, value: number | null) => {
-        if (typeof value === 'number' && Number.isFinite(value)) rows.push({ config: run.label, panel, series, step: point.step, value });
-      };
-      add('loss', 'probe loss', point.probeLoss);
-      add('loss', 'train loss', point.trainLoss);
-      add('accuracy', 'probe acc', point.probeAcc);
+  if (!runs.some((run) => run.points.some((point) => point.step > 0))) return null;
+  const colour = initColourEncoding(runs.map((run) => run.record.config.init));
+  const losses = runs.filter((run) => run.record.status !== 'diverged').flatMap((run) => run.points.flatMap((point) => [point.probeLoss, point.trainLoss ?? NaN]));
+  const lossDomain = logDomain(losses, 8) ?? [1e-2, 1e1];
+  const present = new Set<string>();
+  const edgeRow = (run: StoredRun, step: number, series: string, value: number | null, domain: [number, number], log: boolean, rows: Record<string, unknown>[]) => {
+    const edge = log ? logEdge(value, domain) : linearEdge(value, domain);
+    const base = { config: run.label, init: run.record.config.init, step, series, text: valueText(value) };
+    if (edge === 'on') return rows.push({ ...base, kind: 'line', y: value, series: `${run.label}|${series}` });
+    present.add(edgeLabel(edge));
+    rows.push({ ...base, kind: 'edge', y: edgeY(edge, domain), edge: edgeLabel(edge) });
+  };
+  const panels: { facet: string; loss: Record<string, unknown>[]; acc: Record<string, unknown>[]; chance: number }[] = [];
+  for (const facet of facetsOf(runs)) {
+    const mine = runs.filter((run) => facetOf(run) === facet);
+    const loss: Record<string, unknown>[] = [];
+    const acc: Record<string, unknown>[] = [];
+    for (const run of mine) {
+      for (const point of run.points) {
+        edgeRow(run, point.step, 'probe loss', point.probeLoss, lossDomain, true, loss);
+        if (point.trainLoss !== null) edgeRow(run, point.step, 'train loss', point.trainLoss, lossDomain, true, loss);
+        edgeRow(run, point.step, 'probe acc', point.probeAcc, [0, 1], false, acc);
+      }
+      const f = run.record.final;
+      const edge = linearEdge(f.testAcc, [0, 1]);
+      acc.push({ config: run.label, init: run.record.config.init, step: f.step, series: 'final test acc', text: valueText(f.testAcc), kind: edge === 'on' ? 'final' : 'edge', y: edge === 'on' ? f.testAcc : 0, ...(edge === 'on' ? {} : { edge: edgeLabel(edge) }) });
+      if (edge !== 'on') present.add(edgeLabel(edge));
     }
-    const f = run.record.final;
-    if (Number.isFinite(f.testAcc)) rows.push({ config: run.label, panel: 'accuracy', series: 'final test acc', step: f.step, value: f.testAcc });
+    panels.push({ facet, loss, acc, chance: chanceOf(mine[0]) });
   }
-  if (!rows.some((row) => (row.step as number) > 0)) return null;
-  return {
-    name: 'training-curves',
-    title: 'Training curves',
-    caption:
-      'Loss (left) and accuracy (right) against the training step, one colour per configuration. probe: the fixed held-out probe batch at each probe point; train: mean over the minibatches since the previous point; ◆ final test acc: the whole test split after training.',
-    spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      data: { values: rows },
-      facet: { column: { field: 'panel', type: 'nominal', title: null, sort: ['loss', 'accuracy'] } },
-      spec: {
-        width: 320,
-        height: 220,
+  const shapes = edgeShapeEncoding(present);
+  const tooltip = [{ field: 'config' }, { field: 'series' }, { field: 'step' }, { field: 'text', title: 'value' }];
+  const x = { field: 'step', type: 'quantitative', title: 'step', axis: { tickCount: 5, grid: false } };
+  const lines = (y: Record<string, unknown>) => [
+    {
+      transform: [{ filter: "datum.kind == 'line'" }],
+      mark: { type: 'line', strokeWidth: 1.6 },
+      encoding: {
+        x,
+        y,
+        color: colour,
+        detail: { field: 'series', type: 'nominal' },
+        opacity: { field: 'seriesName', type: 'ordinal', title: 'series', scale: { domain: ['probe (held-out batch)', 'train (minibatch mean)'], range: [1, 0.35] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 3, symbolStrokeColor: '#333' } },
+        tooltip,
+      },
+    },
+    ...(present.size > 0 ? [{ transform: [{ filter: "datum.kind == 'edge'" }], mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: colour, shape: shapes, tooltip: [...tooltip, { field: 'edge', title: 'drawn at the edge' }] } }] : []),
+  ];
+  const named = (rows: Record<string, unknown>[]) => rows.map((row) => ({ ...row, seriesName: String(row.series).startsWith('train') ? 'train (minibatch mean)' : 'probe (held-out batch)' }));
+  const rows = panels.map((panel, i) => ({
+    hconcat: [
+      {
+        title: { text: panel.facet, anchor: 'start', fontSize: 12 },
+        width: 300,
+        height: 130,
+        data: { values: named(panel.loss) },
+        layer: lines({ field: 'y', type: 'quantitative', title: i === 0 ? 'loss (log)' : 'loss', scale: { type: 'log', domain: lossDomain, nice: false, clamp: true }, axis: { ...decadeAxis(lossDomain, 6, 'loss (log)'), format: '~g' } }),
+      },
+      {
+        width: 300,
+        height: 130,
+        data: { values: named(panel.acc) },
         layer: [
+          ...lines({ field: 'y', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1], nice: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.0%' } }),
+          { data: { values: [{ chance: panel.chance }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#666' }, encoding: { y: { field: 'chance', type: 'quantitative' } } },
+          { data: { values: [{ chance: panel.chance, step: 0 }] }, mark: { type: 'text', align: 'left', dx: 3, dy: -6, fontSize: 10, color: '#666' }, encoding: { y: { field: 'chance', type: 'quantitative' }, x: { field: 'step', type: 'quantitative' }, text: { value: 'chance' } } },
           {
-            transform: [{ filter: "datum.series != 'final test acc'" }],
-            mark: { type: 'line', strokeWidth: 1.6 },
-            encoding: {
-              x: { field: 'step', type: 'quantitative', title: 'step' },
-              y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-              color: { field: 'config', type: 'nominal', title: 'configuration' },
-              strokeDash: { field: 'series', type: 'nominal', title: 'series', scale: { domain: ['probe loss', 'train loss', 'probe acc'], range: [[1, 0], [4, 3], [1, 0]] } },
-            },
-          },
-          {
-            transform: [{ filter: "datum.series == 'final test acc'" }],
-            mark: { type: 'point', shape: 'diamond', filled: true, size: 80 },
-            encoding: {
-              x: { field: 'step', type: 'quantitative' },
-              y: { field: 'value', type: 'quantitative' },
-              color: { field: 'config', type: 'nominal', title: 'configuration' },
-            },
+            transform: [{ filter: "datum.kind == 'final'" }],
+            mark: { type: 'point', shape: 'diamond', filled: true, size: 70 },
+            encoding: { x, y: { field: 'y', type: 'quantitative' }, color: colour, tooltip },
           },
         ],
       },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+    ],
+    spacing: 12,
+  }));
+  return {
+    name: 'training-curves',
+    title: 'Training curves',
+    caption: 'Look for which initializer’s loss falls and whose accuracy leaves the dotted chance line, row by row (◆ the final test accuracy on the whole test split).',
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      vconcat: rows,
+      spacing: 10,
+      resolve: { scale: { color: 'shared', shape: 'shared', opacity: 'shared' } },
+    } as unknown as TopLevelSpec,
+  };
+}
+
+/**
+ * Final test accuracy against depth, one line per initializer (mean over seeds, each seed a dot), a
+ * panel per activation, chance dotted: the chart that says deep nets train only with the right init.
+ */
+export function accuracyByDepthChart(runs: StoredRun[]): Chart | null {
+  const trained = runs.filter((run) => run.record.final.step > 0);
+  if (trained.length === 0) return null;
+  const colour = initColourEncoding(trained.map((run) => run.record.config.init));
+  const acts = [...new Set(trained.map((run) => run.record.config.act))].sort();
+  const depths = [...new Set(trained.map(depthOf))].sort(byNumber);
+  const present = new Set<string>();
+  const panels = acts.map((act, i) => {
+    const rows: Record<string, unknown>[] = [];
+    const groups = new Map<string, number[]>();
+    for (const run of trained.filter((r) => r.record.config.act === act)) {
+      const value = run.record.final.testAcc;
+      const edge = linearEdge(value, [0, 1]);
+      const base = { config: run.label, init: run.record.config.init, depth: depthOf(run), text: valueText(value), status: run.record.status };
+      if (edge === 'on') {
+        rows.push({ ...base, kind: 'seed', y: value });
+        const key = `${run.record.config.init}|${depthOf(run)}`;
+        groups.set(key, [...(groups.get(key) ?? []), value]);
+      } else {
+        present.add(edgeLabel(edge));
+        rows.push({ ...base, kind: 'edge', y: edgeY(edge, [0, 1]), edge: edgeLabel(edge) });
+      }
+    }
+    for (const [key, list] of groups) {
+      const [init, depth] = key.split('|');
+      rows.push({ kind: 'mean', init, depth: Number(depth), y: list.reduce((a, b) => a + b, 0) / list.length, seeds: list.length });
+    }
+    const x = { field: 'depth', type: 'quantitative', title: 'hidden layers', scale: { type: depths.length > 1 && depths[depths.length - 1] / depths[0] > 8 ? 'log' : 'linear', domain: [depths[0], depths[depths.length - 1]], nice: false, zero: false }, axis: { values: depths, format: 'd', grid: false } };
+    const y = { field: 'y', type: 'quantitative', title: i === 0 ? 'final test accuracy' : null, scale: { domain: [0, 1], nice: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.0%' } };
+    return {
+      title: { text: act, fontSize: 12 },
+      width: Math.max(160, Math.min(280, Math.floor(1000 / acts.length) - 40)),
+      height: 180,
+      data: { values: rows },
+      layer: [
+        { transform: [{ filter: "datum.kind == 'mean'" }], mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 40 } }, encoding: { x, y, color: colour, tooltip: [{ field: 'init' }, { field: 'depth' }, { field: 'y', title: 'mean test acc', format: '.3f' }, { field: 'seeds' }] } },
+        { transform: [{ filter: "datum.kind == 'seed'" }], mark: { type: 'point', filled: false, size: 24, opacity: 0.7 }, encoding: { x, y, color: colour, tooltip: [{ field: 'config' }, { field: 'text', title: 'test acc' }, { field: 'status' }] } },
+        ...(present.size > 0 ? [{ transform: [{ filter: "datum.kind == 'edge'" }], mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: colour, shape: edgeShapeEncoding(present), tooltip: [{ field: 'config' }, { field: 'text', title: 'test acc' }, { field: 'status' }] } }] : []),
+        { data: { values: [{ chance: chanceOf(trained[0]) }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#666' }, encoding: { y: { field: 'chance', type: 'quantitative' } } },
+      ],
+    };
+  });
+  return {
+    name: 'accuracy-by-depth',
+    title: 'Accuracy by depth',
+    caption: 'Look for the initializers whose line stays high as the nets get deeper and those that fall to the dotted chance line: deep nets train only with the right initialization.',
+    spec: { $schema: SCHEMA, config: CONFIG, hconcat: panels, spacing: 14, resolve: { scale: { color: 'shared', shape: 'shared' } } } as unknown as TopLevelSpec,
   };
 }
 
@@ -413,6 +521,95 @@ function histogramChart(kind: 'act' | 'grad', runs: StoredRun[], spec: BinSpec, 
   };
 }
 
+/**
+ * Gradient histograms as ridgelines (Glorot & Bengio 2010 Fig. 7, TensorBoard's offset view): a
+ * panel per run and chosen probe step, one ridge per layer (input side at the bottom), each ridge
+ * scaled to its own tallest bin, on one signed-log x-axis shared by every ridge and panel and cut to
+ * the decades any bin occupies. Bins of NaN are written under the panel's title.
+ */
+function gradientRidgelineChart(runs: StoredRun[], spec: BinSpec, steps?: number[]): Chart | null {
+  if (spec.kind !== 'signed-log10') return null;
+  const centers = binCenters(spec);
+  const rows: Record<string, unknown>[] = [];
+  const panels: string[] = [];
+  const nanNotes = new Map<string, number>();
+  let reach = 1;
+  let maxLayers = 1;
+  const initOrder = sortInits(runs.map((run) => run.record.config.init));
+  const ordered = [...runs].sort((a, b) => a.record.config.act.localeCompare(b.record.config.act) || depthOf(a) - depthOf(b) || initOrder.indexOf(a.record.config.init) - initOrder.indexOf(b.record.config.init));
+  const stepsOf = new Map(ordered.map((run) => [run, histogramPoints(run.points, steps)]));
+  const allSteps = [...new Set([...stepsOf.values()].flatMap((points) => points.map((p) => p.step)))].sort(byNumber);
+  for (const step of allSteps) {
+    for (const run of ordered) {
+      const point = stepsOf.get(run)!.find((p) => p.step === step);
+      if (!point) continue;
+      const panel = `${run.label} · step ${step}`;
+      panels.push(panel);
+      const histograms = point.histograms!;
+      maxLayers = Math.max(maxLayers, histograms.length);
+      histograms.forEach((layer, l) => {
+        const counts = layer.grad.counts;
+        const total = counts.reduce((a, b) => a + b, 0);
+        if (total === 0) return;
+        // Scaled to the tallest bin off zero: dead units' exact zeros (half of a ReLU layer) would flatten the rest; the zero bin is capped.
+        const top = Math.max(...counts.filter((_, i) => Number.isFinite(centers[i]) && centers[i] !== 0), 1);
+        const nan = counts.filter((_, i) => !Number.isFinite(centers[i])).reduce((a, b) => a + b, 0);
+        if (nan > 0) nanNotes.set(panel, (nanNotes.get(panel) ?? 0) + nan);
+        const name = l === histograms.length - 1 ? 'out' : `layer ${l + 1}`;
+        // The ridge closes at the bins on either side of what it holds, so it starts and ends at its base.
+        counts.forEach((count, i) => {
+          if (!Number.isFinite(centers[i])) return;
+          const near = count > 0 || (i > 0 && counts[i - 1] > 0) || (i + 1 < counts.length && counts[i + 1] > 0 && Number.isFinite(centers[i + 1]));
+          if (!near) return;
+          if (count > 0) reach = Math.max(reach, Math.abs(centers[i]) + 1);
+          rows.push({ panel, init: run.record.config.init, layer: name, ridge: `${panel}|${l}`, x: centers[i], base: l, top: l + 1.6 * Math.min(1, count / top), share: count / total });
+        });
+      });
+    }
+  }
+  if (rows.length === 0) return null;
+  const offset = spec.minExp - 2;
+  const tickStep = reach > 16 ? 4 : 2;
+  const ticks: number[] = [0];
+  for (let p = tickStep; p <= reach; p += tickStep) ticks.push(p, -p);
+  const colour = initColourEncoding(runs.map((run) => run.record.config.init));
+  const labelled = panels.map((panel) => (nanNotes.has(panel) ? `${panel} (NaN: ${nanNotes.get(panel)})` : panel));
+  for (const row of rows) if (nanNotes.has(row.panel as string)) row.panel = `${row.panel} (NaN: ${nanNotes.get(row.panel as string)})`;
+  const columns = Math.min(4, Math.max(1, Math.ceil(panels.length / allSteps.length)));
+  return {
+    name: 'histogram-gradients',
+    title: 'Gradient histograms',
+    caption: 'Look for the ridges drifting left (smaller gradients) from the top layer down to layer 1 — vanishing — or right — exploding — and for the two initializers side by side telling different stories.',
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      data: { values: rows },
+      facet: { field: 'panel', type: 'nominal', title: null, sort: labelled, header: { labelAnchor: 'start', labelLimit: 0, labelFontSize: 11 } },
+      columns,
+      spec: {
+        width: 210,
+        height: Math.max(120, 13 * maxLayers),
+        mark: { type: 'area', interpolate: 'step', strokeWidth: 1, fillOpacity: 0.25, line: true },
+        encoding: {
+          x: {
+            field: 'x',
+            type: 'quantitative',
+            title: '∂ℓ/∂z (signed decades)',
+            scale: { domain: [-reach, reach], nice: false },
+            axis: { values: ticks.sort(byNumber), labelExpr: `datum.value == 0 ? '0' : (datum.value < 0 ? '−' : '') + '1e' + (abs(datum.value) + ${offset})`, labelAngle: -45, grid: true, gridColor: '#eee' },
+          },
+          y: { field: 'top', type: 'quantitative', title: null, scale: { domain: [0, maxLayers + 0.8], nice: false }, axis: { values: Array.from({ length: maxLayers }, (_, i) => i), labelExpr: `datum.value == ${maxLayers - 1} ? 'out' : datum.value % ${maxLayers > 12 ? 5 : 1} == 4 || datum.value == 0 ? 'layer ' + (datum.value + 1) : ''`, grid: false } },
+          y2: { field: 'base' },
+          detail: { field: 'ridge', type: 'nominal' },
+          order: { field: 'base', sort: 'descending' },
+          color: colour,
+          tooltip: [{ field: 'panel' }, { field: 'layer' }, { field: 'share', format: '.1%' }],
+        },
+      },
+    } as unknown as TopLevelSpec,
+  };
+}
+
 /** Activation histograms, one chart per bin spec (activations differ), and one gradient histogram chart. */
 export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
   const charts: Chart[] = [];
@@ -436,7 +633,7 @@ export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
   if (withGrad.length > 0) {
     const spec = withGrad[0].points.find((point) => point.histograms)!.histograms![0].grad.bins;
     const same = withGrad.filter((run) => JSON.stringify(run.points.find((point) => point.histograms)!.histograms![0].grad.bins) === JSON.stringify(spec));
-    const chart = histogramChart('grad', same, spec, 'histogram-gradients', 'Gradient histograms', steps);
+    const chart = gradientRidgelineChart(same, spec, steps) ?? histogramChart('grad', same, spec, 'histogram-gradients', 'Gradient histograms', steps);
     if (chart) charts.push(chart);
   }
   return charts;
@@ -444,5 +641,5 @@ export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
 
 /** Every chart the runs can fill, in reading order. */
 export function reportCharts(runs: StoredRun[], histogramSteps?: number[], options: { scale?: ScaleMode } = {}): Chart[] {
-  return [depthProfileChart(runs, options), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
+  return [depthProfileChart(runs, options), accuracyByDepthChart(runs), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
 }
