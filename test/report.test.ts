@@ -219,6 +219,14 @@ describe('vgrad report', () => {
       assert.match(dom.stdout, /<svg/);
       assert.match(dom.stdout, /Depth profile/);
       assert.doesNotMatch(dom.stderr, /CONSOLE\(\d+\)|Uncaught|net::ERR/);
+      // At 1200 px nothing scrolls sideways: a copy of the report with one line of script reports
+      // the page's scroll width in its title (the report itself has no script).
+      const probe = join(profile, 'probe.html');
+      writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', '<script>document.title = "scrollWidth=" + document.documentElement.scrollWidth + " innerWidth=" + innerWidth;</script></body>'));
+      const measured = launch(['--window-size=1200,900', '--dump-dom', `file://${probe}`]);
+      const [, scrollWidth, innerWidth] = measured.stdout.match(/<title>scrollWidth=(\d+) innerWidth=(\d+)<\/title>/) ?? assert.fail(`no measurement: ${measured.stderr.slice(0, 300)}`);
+      assert.equal(Number(innerWidth), 1200);
+      assert.ok(Number(scrollWidth) <= 1200, `the page is ${scrollWidth} px wide at a 1200 px window`);
       const shot = join(profile, 'shot.png');
       const screenshot = launch([`--screenshot=${shot}`, '--window-size=1200,900', `file://${html}`]);
       assert.equal(screenshot.status, 0, screenshot.stderr);

@@ -261,7 +261,7 @@ export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
   const edgeRow = (run: StoredRun, step: number, series: string, value: number | null, domain: [number, number], log: boolean, rows: Record<string, unknown>[]) => {
     const edge = log ? logEdge(value, domain) : linearEdge(value, domain);
     const base = { config: run.label, init: run.record.config.init, step, series, text: valueText(value) };
-    if (edge === 'on') return rows.push({ ...base, kind: 'line', y: value, series: `${run.label}|${series}` });
+    if (edge === 'on') return rows.push({ ...base, kind: 'line', y: value, path: `${run.label}|${series}` });
     present.add(edgeLabel(edge));
     rows.push({ ...base, kind: 'edge', y: edgeY(edge, domain), edge: edgeLabel(edge) });
   };
@@ -294,7 +294,7 @@ export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
         x,
         y,
         color: colour,
-        detail: { field: 'series', type: 'nominal' },
+        detail: { field: 'path', type: 'nominal' },
         opacity: { field: 'seriesName', type: 'ordinal', title: 'series', scale: { domain: ['probe (held-out batch)', 'train (minibatch mean)'], range: [1, 0.35] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 3, symbolStrokeColor: '#333' } },
         tooltip,
       },
@@ -418,8 +418,7 @@ export function saturationMapChart(runs: StoredRun[]): Chart | null {
   return {
     name: 'saturation-map',
     title: 'Saturation map',
-    caption:
-      `Share of (sample, unit) pairs with φ'(z) below 5% of its peak (saturated) at each hidden layer and probe step; for ${listInWords(activationsWhere((facts) => facts.family === 'one-sided'))} the share of dead units (φ' = 0 on every probe sample) instead. The analogue of Glorot & Bengio (2010), Fig. 2–3: a sigmoid net's top layer saturates, then slowly recovers.`,
+    caption: `Look for dark cells: the share of saturated (sample, unit) pairs, φ'(z) below 5% of its peak, per hidden layer and step (dead units for ${listInWords(activationsWhere((facts) => facts.family === 'one-sided'))}), as in Glorot & Bengio (2010) Figs. 2–3.`,
     spec: {
       $schema: SCHEMA,
       config: CONFIG,
@@ -496,9 +495,9 @@ function histogramChart(kind: 'act' | 'grad', runs: StoredRun[], spec: BinSpec, 
   return {
     name,
     title,
-    caption: `Share of ${what} per fixed bin, one line per layer, at the first and last probe point (rows: configurations). ${
-      spec.kind === 'linear' ? `Bins of ${(spec.high - spec.low) / spec.bins} on [${spec.low}, ${spec.high}].` : `Bins of one decade of |value| each side of 0, 1e${spec.minExp}…1e${spec.maxExp}.`
-    } The analogue of Glorot & Bengio (2010), Fig. ${kind === 'act' ? 6 : 7}.`,
+    caption: `Look for the layers' curves moving apart or piling up at the ends: the share of ${what} per fixed bin (${
+      spec.kind === 'linear' ? `width ${(spec.high - spec.low) / spec.bins} on [${spec.low}, ${spec.high}]` : `one decade of |value| each, 1e${spec.minExp}…1e${spec.maxExp}`
+    }), one line per layer, as in Glorot & Bengio (2010) Fig. ${kind === 'act' ? 6 : 7}.`,
     spec: {
       $schema: SCHEMA,
       config: CONFIG,
@@ -579,7 +578,7 @@ function gradientRidgelineChart(runs: StoredRun[], spec: BinSpec, steps?: number
   return {
     name: 'histogram-gradients',
     title: 'Gradient histograms',
-    caption: 'Look for the ridges drifting left (smaller gradients) from the top layer down to layer 1 — vanishing — or right — exploding — and for the two initializers side by side telling different stories.',
+    caption: 'Look for the ridges closing in toward 0 from the top layer down to layer 1 (vanishing) or spreading out (exploding), one initializer beside the other, as in Glorot & Bengio (2010) Fig. 7.',
     spec: {
       $schema: SCHEMA,
       config: CONFIG,

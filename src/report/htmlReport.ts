@@ -6,19 +6,36 @@ import { judgeRecord } from '../probes/verdicts.js';
 import { formatNumber } from './layerTable.js';
 import type { Chart } from './chartSpecs.js';
 import type { StoredRun } from './storedRuns.js';
+import { compressWidths } from './runHeader.js';
+import { sortInits } from './chartScales.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** One row per run: what it was and how it ended. */
+/** Runs in reading order: activation, initializer (table order), then depth, seed and steps as numbers. */
+export function sortedRuns(runs: StoredRun[]): StoredRun[] {
+  const inits = sortInits(runs.map((run) => run.record.config.init));
+  const c = (run: StoredRun) => run.record.config;
+  return [...runs].sort(
+    (a, b) =>
+      c(a).act.localeCompare(c(b).act) ||
+      inits.indexOf(c(a).init) - inits.indexOf(c(b).init) ||
+      c(a).depth - c(b).depth ||
+      c(a).seed - c(b).seed ||
+      a.record.final.step - b.record.final.step ||
+      a.path.localeCompare(b.path),
+  );
+}
+
 export function summaryRows(runs: StoredRun[]): string[][] {
-  return runs.map((run) => {
+  return sortedRuns(runs).map((run) => {
     const r = run.record;
     const verdict = (pick: 'initial' | 'final') => judgeRecord(r, pick).verdict;
     return [
       run.label,
-      r.config.layers.join(', '),
+      compressWidths(r.config.layers),
       `${r.config.optimizer} ${r.config.lr}`,
       String(r.final.step),
       r.status,
@@ -33,12 +50,14 @@ export function summaryRows(runs: StoredRun[]): string[][] {
 
 export const SUMMARY_HEADS = ['configuration', 'hidden layers', 'optimizer', 'steps', 'status', 'verdict step 0', 'verdict end', 'train loss', 'test acc', 'folder'];
 
+const NUMERIC = new Set(['steps', 'train loss', 'test acc']);
+
 export function htmlReport(title: string, runs: StoredRun[], charts: { chart: Chart; svg: string }[]): string {
   const table = [
     '<table>',
     `<thead><tr>${SUMMARY_HEADS.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
-    ...summaryRows(runs).map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`),
+    ...summaryRows(runs).map((row) => `<tr>${row.map((cell, i) => `<td${NUMERIC.has(SUMMARY_HEADS[i]) ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`),
     '</tbody></table>',
   ].join('\n');
   const sections = charts.map(
@@ -52,12 +71,14 @@ export function htmlReport(title: string, runs: StoredRun[], charts: { chart: Ch
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2em auto; max-width: 1400px; padding: 0 1em; color: #222; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2em auto; max-width: 1160px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
-table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
-figure { margin: 0; overflow-x: auto; }
+figure { margin: 0; }
+figure svg { max-width: 100%; height: auto; }
 p { max-width: 60em; }
 </style>
 </head>

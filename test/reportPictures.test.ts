@@ -1,0 +1,223 @@
+/**
+ * What `vgrad report`'s pictures say, read from the scene graph vega draws (chartMarks): every
+ * stored value has a mark (zeros, ±Inf, NaN and values beyond the axis as edge marks, lines never
+ * joined across them), one y-range per statistic row that keeps He and Xavier apart, one colour per
+ * initializer in every chart, the HTML summary in reading order, one-sentence captions.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, renameSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli, tempDir } from './helpers.js';
+import { loadStoredRuns, type StoredRun } from '../src/report/storedRuns.js';
+import { accuracyByDepthChart, depthProfileChart, reportCharts, trainingCurvesChart, type Chart } from '../src/report/chartSpecs.js';
+import { chartMarks, type DrawnMark } from '../src/report/chartRender.js';
+import { decadeTicks, initColour, logDomain } from '../src/report/chartScales.js';
+import { summaryRows } from '../src/report/htmlReport.js';
+
+const QUANTITIES: [string, 'preactVar' | 'actVar' | 'gradVar'][] = [
+  ['z var', 'preactVar'],
+  ['φ(z) var', 'actVar'],
+  ['grad var', 'gradVar'],
+];
+
+/** Moves the one run folder `vgrad run --out OUT` made to `dest`. */
+function keepRun(out: string, dest: string): void {
+  const [runId] = readdirSync(join(out, 'runs'));
+  mkdirSync(join(dest, '..'), { recursive: true });
+  renameSync(join(out, 'runs', runId), dest);
+}
+
+/** The colour each initializer has in a chart's colour scale (wherever in the spec it is). */
+function colours(chart: Chart): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const scale = record.scale as { domain?: unknown[]; range?: unknown[] } | undefined;
+    if (record.field === 'init' && record.title === 'initializer' && scale?.domain && scale.range) scale.domain.forEach((d, i) => found.set(String(d), String(scale.range![i])));
+    for (const value of Object.values(record)) walk(value);
+  };
+  walk(chart.spec);
+  return found;
+}
+
+describe('report pictures', () => {
+  const root = tempDir();
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const edgy = join(root, 'edgy');
+  const quick = join(root, 'quick');
+  before(() => {
+    // A run that diverges (ReLU with N(0,1) at lr 1: non-finite within a few steps).
+    const diverged = runCli(['run', '--quiet', '--out', join(root, 'o1'), '--train-size', '200', '--test-size', '200', '--probe-size', '200', '--act', 'relu', '--init', 'normal1', '--depth', '6', '--lr', '1', '--steps', '30', '--log-every', '5']);
+    assert.equal(diverged.status, 0, diverged.stderr);
+    keepRun(join(root, 'o1'), join(edgy, 'diverged'));
+    // A healthy tanh run, and a copy of its record with exact zeros, a NaN and an +Inf (as a saturated,
+    // broken net stores them: vgrad.run/2 markers).
+    const tiny = ['--quiet', '--data', 'gaussian', '--layers', '16,16,16,16,16', '--train-size', '200', '--test-size', '60', '--probe-size', '50', '--steps', '8', '--log-every', '4'];
+    const ok = runCli(['run', ...tiny, '--act', 'tanh', '--init', 'xavier', '--out', join(root, 'o2')]);
+    assert.equal(ok.status, 0, ok.stderr);
+    keepRun(join(root, 'o2'), join(edgy, 'healthy'));
+    const again = runCli(['run', ...tiny, '--act', 'tanh', '--init', 'xavier', '--seed', '7', '--out', join(root, 'o3')]);
+    assert.equal(again.status, 0, again.stderr);
+    keepRun(join(root, 'o3'), join(edgy, 'zeros'));
+    const summary = join(edgy, 'zeros', 'summary.json');
+    const record = JSON.parse(readFileSync(summary, 'utf8'));
+    record.layers[0].final.gradVar = 0;
+    record.layers[1].final.gradVar = 0;
+    record.layers[2].final.gradVar = 'NaN';
+    record.layers[0].initial.preactVar = '+Inf';
+    record.layers[1].initial.actVar = 1e-300;
+    writeFileSync(summary, JSON.stringify(record, null, 2));
+    // The quickstart's step 0: ReLU at depth 20 with Xavier and He, tanh with N(0,1) and Xavier.
+    const sweep = runCli(['sweep', 'experiments/quickstart.yaml', '--out', quick, '--steps', '0', '--jobs', '1', '--quiet']);
+    assert.equal(sweep.status, 0, sweep.stderr);
+  });
+
+  test('depth profile: one mark per stored value, zeros/NaN/Inf at the edges, no line across them', async () => {
+    const runs = loadStoredRuns(edgy);
+    assert.equal(runs.find((run) => run.path === 'diverged')!.record.status, 'diverged', 'the fixture diverges');
+    const marks = await chartMarks(depthProfileChart(runs));
+    const points = marks.filter((m) => m.type === 'symbol' && m.datum.source === 'measured');
+    let expected = 0;
+    let edges = 0;
+    for (const run of runs) {
+      const phases: ['initial' | 'final', string][] = [['initial', 'step 0']];
+      if (run.record.final.step > 0) phases.push(['final', 'end']);
+      for (const [pick, phase] of phases) {
+        for (const layer of run.record.layers) {
+          for (const [name, key] of QUANTITIES) {
+            const value = layer[pick][key];
+            const layerName = layer.kind === 'output' ? 'out' : String(layer.index);
+            const mine = points.filter((m) => m.datum.config === run.label && m.datum.quantity === name && m.datum.layerName === layerName && String(m.datum.panel).endsWith(phase));
+            assert.equal(mine.length, 1, `${run.label} ${phase} ${name} layer ${layerName} = ${value}: ${mine.length} marks`);
+            expected++;
+            const text = mine[0].datum.text as string;
+            if (value === 0) assert.equal(text, '0');
+            if (Number.isNaN(value)) assert.equal(text, 'NaN');
+            if (value === Infinity) assert.equal(text, '+Inf');
+            if (value === 0 || !Number.isFinite(value as number)) {
+              assert.equal(mine[0].datum.kind, 'edge', `${text} is an edge mark`);
+              const atBottom = Math.abs(mine[0].y - mine[0].panelHeight) < 0.5;
+              const atTop = Math.abs(mine[0].y) < 0.5;
+              assert.ok(value === 0 ? atBottom : atTop, `${text} at ${value === 0 ? 'the bottom' : 'the top'} edge: y ${mine[0].y} of ${mine[0].panelHeight}`);
+              edges++;
+            }
+          }
+        }
+      }
+    }
+    assert.equal(points.length, expected, 'no mark without a stored value');
+    assert.ok(edges >= 5, `the zeros, the NaN and the +Inf are drawn (${edges} edge marks)`);
+    assert.ok(points.some((m) => m.datum.edge === 'below the axis' && m.datum.text === '1.000e-300'), '1e-300 below the axis, its value in the tooltip');
+    // Lines: each drawn path joins consecutive hidden layers only.
+    const paths = new Map<string, number[]>();
+    for (const m of marks.filter((m): m is DrawnMark => m.type === 'line')) paths.set(`${m.datum.panel}|${m.datum.quantity}|${m.datum.series}`, [...(paths.get(`${m.datum.panel}|${m.datum.quantity}|${m.datum.series}`) ?? []), m.datum.layer as number]);
+    assert.ok(paths.size > 0);
+    for (const [key, layers] of paths) {
+      const sorted = [...layers].sort((a, b) => a - b);
+      sorted.forEach((layer, i) => i > 0 && assert.equal(layer, sorted[i - 1] + 1, `${key}: a line joins layers ${sorted[i - 1]} and ${layer} across a value off the axis`));
+      assert.ok(sorted.every((layer) => !Number.isNaN(layer)));
+    }
+    // The zeros-run's grad var at the end: layers 1–3 off the axis, so its line starts at layer 4 (of 5).
+    const zeros = runs.find((run) => run.path === 'zeros')!;
+    const endGrad = [...paths].filter(([key]) => key.includes(' · end|grad var|') && key.includes(`${zeros.label}|measured`));
+    assert.equal(endGrad.length, 1);
+    assert.equal(Math.min(...endGrad[0][1]), 4);
+  });
+
+  test('training curves and accuracy: every probe value and final test accuracy has a mark', async () => {
+    const runs = loadStoredRuns(edgy);
+    const curves = await chartMarks(trainingCurvesChart(runs)!);
+    for (const run of runs) {
+      for (const point of run.points) {
+        for (const [series, value] of [['probe loss', point.probeLoss], ['probe acc', point.probeAcc]] as const) {
+          const mine = curves.filter((m) => m.datum.config === run.label && m.datum.series === series && m.datum.step === point.step && (m.type === 'symbol' || m.type === 'line'));
+          assert.equal(mine.length, 1, `${run.label} ${series} at step ${point.step} = ${value}`);
+          if (!Number.isFinite(value)) assert.equal(mine[0].datum.kind, 'edge');
+        }
+      }
+    }
+    const acc = await chartMarks(accuracyByDepthChart(runs)!);
+    for (const run of runs) assert.equal(acc.filter((m) => m.datum.config === run.label).length, 1, `${run.label}: one accuracy mark`);
+  });
+
+  test('shared y-range per statistic: He and Xavier grad var at layer 1 at least ¼ panel apart; --scale independent fits each panel', async () => {
+    const runs = loadStoredRuns(quick);
+    const layerOne = (marks: DrawnMark[], init: string) => {
+      const found = marks.filter((m) => m.type === 'symbol' && m.datum.quantity === 'grad var' && m.datum.layer === 1 && m.datum.source === 'measured' && m.datum.init === init && String(m.datum.panel).startsWith('relu'));
+      assert.equal(found.length, 1, init);
+      return found[0];
+    };
+    const marks = await chartMarks(depthProfileChart(runs));
+    const [he, xavier] = [layerOne(marks, 'he'), layerOne(marks, 'xavier')];
+    assert.equal(he.panelHeight, xavier.panelHeight);
+    const apart = Math.abs(he.y - xavier.y) / he.panelHeight;
+    assert.ok(apart >= 0.25, `He vs Xavier at layer 1: ${(apart * 100).toFixed(1)}% of the panel height`);
+    // Without the shared range (one domain over every value, as one outlier can force), they fall below ¼.
+    const all = runs.flatMap((run) => run.record.layers.flatMap((layer) => [layer.initial.gradVar]));
+    const domain = logDomain([...all, 1e-40, 1e60])!;
+    assert.ok(Math.log10(he.datum.y as number) - Math.log10(xavier.datum.y as number) < 0.25 * Math.log10(domain[1] / domain[0]));
+    // Every statistic row: one domain across the row's panels (shared), several (independent).
+    const domains = (chart: Chart, quantity: string) => {
+      const spec = chart.spec as unknown as { vconcat: { hconcat: { data: { values: { quantity: string }[] }; layer: { encoding: { y: { scale: { domain: number[] } } } }[] }[] }[] };
+      return spec.vconcat.flatMap((row) => row.hconcat).filter((panel) => panel.data.values[0]?.quantity === quantity).map((panel) => JSON.stringify(panel.layer[0].encoding.y.scale.domain));
+    };
+    assert.equal(new Set(domains(depthProfileChart(runs), 'grad var')).size, 1);
+    assert.equal(new Set(domains(depthProfileChart(runs, { scale: 'independent' }), 'grad var')).size, 2, 'relu and tanh each their own');
+    // The CLI flag.
+    const out = join(root, 'independent');
+    assert.equal(runCli(['report', quick, '--out', out, '--format', 'svg', '--scale', 'independent']).status, 0);
+    const bad = runCli(['report', quick, '--out', out, '--scale', 'loose']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^vgrad: --scale loose: allowed: shared, independent\n$/);
+  });
+
+  test('log axes have gridlines at decades only', () => {
+    for (const domain of [[1e-9, 1e11], [1e-2, 1e1], [1e-33, 1e13]] as [number, number][]) {
+      const ticks = decadeTicks(domain, 6);
+      assert.ok(ticks.length >= 2 && ticks.length <= 6, `${domain}: ${ticks}`);
+      for (const tick of ticks) assert.equal(Math.log10(tick), Math.round(Math.log10(tick)), `${tick} is a power of ten`);
+    }
+    const runs = loadStoredRuns(quick);
+    const spec = JSON.stringify(depthProfileChart(runs).spec);
+    for (const [, values] of spec.matchAll(/"axis":\{"values":\[([^\]]*)\],"format":"\.0e"/g)) {
+      for (const v of values.split(',').map(Number)) assert.equal(Math.log10(v), Math.round(Math.log10(v)));
+    }
+  });
+
+  test('one colour per initializer in every chart and every report', () => {
+    const quickRuns = loadStoredRuns(quick);
+    const edgyRuns = loadStoredRuns(edgy);
+    const seen = new Map<string, string>();
+    for (const chart of [...reportCharts(quickRuns), ...reportCharts(edgyRuns)]) {
+      const map = colours(chart);
+      if (chart.name === 'depth-profile' || chart.name === 'training-curves' || chart.name === 'accuracy-by-depth' || chart.name === 'histogram-gradients') assert.ok(map.size > 0, `${chart.name} colours by initializer`);
+      for (const [init, colour] of map) {
+        assert.equal(colour, seen.get(init) ?? colour, `${init} in ${chart.name}`);
+        seen.set(init, colour);
+      }
+    }
+    assert.equal(new Set(['normal1', 'xavier', 'he'].map(initColour)).size, 3);
+    assert.equal(initColour('he'), initColour('HE'));
+    assert.notEqual(initColour('normal:0.01'), undefined);
+  });
+
+  test('summary table: reading order with numbers as numbers, "300, 100×19"; captions are one sentence', () => {
+    const [base] = loadStoredRuns(quick);
+    const withDepth = (depth: number): StoredRun => {
+      const copy = structuredClone(base);
+      copy.record.config.depth = depth;
+      copy.record.config.layers = [300, ...Array(depth - 1).fill(100)];
+      copy.label = `d${depth}`;
+      return copy;
+    };
+    const rows = summaryRows([withDepth(10), withDepth(2), withDepth(5), withDepth(20)]);
+    assert.deepEqual(rows.map((row) => row[0]), ['d2', 'd5', 'd10', 'd20']);
+    assert.deepEqual(rows.map((row) => row[1]), ['300, 100', '300, 100×4', '300, 100×9', '300, 100×19']);
+    for (const chart of [...reportCharts(loadStoredRuns(quick)), ...reportCharts(loadStoredRuns(edgy))]) {
+      assert.match(chart.caption, /^[A-Z][^]*\.$/, chart.name);
+      assert.doesNotMatch(chart.caption.slice(0, -1), /[.!?]\s+[A-Z]/, `${chart.name}: one sentence`);
+    }
+  });
+});
