@@ -220,9 +220,9 @@ describe('vgrad report', () => {
       assert.match(dom.stdout, /Depth profile/);
       assert.doesNotMatch(dom.stderr, /CONSOLE\(\d+\)|Uncaught|net::ERR/);
       // At 1200 px nothing scrolls sideways: a copy of the report with one line of script reports
-      // the page's scroll width in its title (the report itself has no script).
+      // the page's scroll width in its title, or a figure's or table's right edge if further (the report itself has no script).
       const probe = join(profile, 'probe.html');
-      writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', '<script>document.title = "scrollWidth=" + document.documentElement.scrollWidth + " innerWidth=" + innerWidth;</script></body>'));
+      writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', '<script>document.title = "scrollWidth=" + Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll("figure, table")].map((e) => e.getBoundingClientRect().right + e.scrollWidth - e.clientWidth)) + " innerWidth=" + innerWidth;</script></body>'));
       const measured = launch(['--window-size=1200,900', '--dump-dom', `file://${probe}`]);
       const [, scrollWidth, innerWidth] = measured.stdout.match(/<title>scrollWidth=(\d+) innerWidth=(\d+)<\/title>/) ?? assert.fail(`no measurement: ${measured.stderr.slice(0, 300)}`);
       assert.equal(Number(innerWidth), 1200);
