@@ -14,6 +14,9 @@ import { accuracyByDepthChart, depthProfileChart, reportCharts, trainingCurvesCh
 import { chartMarks, type DrawnMark } from '../src/report/chartRender.js';
 import { decadeTicks, initColour, logDomain } from '../src/report/chartScales.js';
 import { summaryRows } from '../src/report/htmlReport.js';
+import { decadeDigits, sparkline } from '../src/report/depthSparklines.js';
+import { GRAD_VAR_SCALE } from '../src/report/logBar.js';
+import { fitLabels } from '../src/report/compareTable.js';
 
 const QUANTITIES: [string, 'preactVar' | 'actVar' | 'gradVar'][] = [
   ['z var', 'preactVar'],
@@ -219,5 +222,34 @@ describe('report pictures', () => {
       assert.match(chart.caption, /^[A-Z][^]*\.$/, chart.name);
       assert.doesNotMatch(chart.caption.slice(0, -1), /[.!?]\s+[A-Z]/, `${chart.name}: one sentence`);
     }
+  });
+
+  test('terminal: a 10× step is visible in the depth sparklines; compare labels never clip two cells to one text', () => {
+    // 8 heights over 30 decades: 1e-5 and 1e-4 can share a height, never a decade digit.
+    for (let e = -19; e < 9; e += 0.37) {
+      const pair = [10 ** e, 10 ** (e + 1)];
+      assert.notEqual(decadeDigits(pair)[0], decadeDigits(pair)[1], `${pair}: ${sparkline(pair, GRAD_VAR_SCALE)} ${decadeDigits(pair)}`);
+    }
+    assert.equal(decadeDigits([3e-8, 4e-3, 6e12, 0, NaN, Infinity, null]), '832····');
+    const out = runCli(['report', quick]);
+    assert.equal(out.status, 0, out.stderr);
+    const lines = out.stdout.split('\n');
+    const xavier = lines.findIndex((line) => line.startsWith('relu · xavier · depth 20'));
+    // ReLU + Xavier halves the gradient variance per layer: its digits step down 8 → 2 from layer 1 to the top.
+    assert.match(lines[xavier + 1], /^\s+\d{21}\s+8{2,}7+6+5+4+3+2+\s*$/, lines[xavier + 1]);
+    for (const labels of [
+      ['relu xavier d2', 'relu xavier d5', 'tanh normal1', 'tanh xavier'],
+      ['xavier-uniform s1', 'xavier-uniform s2', 'xavier s1', 'xavier s2'],
+      ['relu normal:0.01 d10', 'relu normal:0.1 d10', 'relu normal:1 d10'],
+    ]) {
+      const shown = fitLabels(labels, 11);
+      shown.forEach((label, i) => assert.ok(label.length <= 11, label));
+      for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) if (shown[i] !== '') assert.notEqual(shown[i], shown[j], `${labels[i]} / ${labels[j]}`);
+      assert.ok(!shown.some((label) => /normal(?!1)/.test(label)), `normal1 never shown as "normal": ${shown}`);
+    }
+    const compare = runCli(['compare', join(quick, 'sweeps', 'quickstart'), '--width', '80']);
+    assert.equal(compare.status, 0, compare.stderr);
+    assert.match(compare.stdout, /C tanh norm1 /);
+    assert.match(compare.stdout, /^C {2}tanh normal1 · quickstart\//m);
   });
 });

@@ -63,6 +63,32 @@ function rowLabels(columns: CompareColumn[]): { label: string; pick: (record: Ru
   return rows;
 }
 
+/** Each part of a word cut to its first `keep` letters, trailing digits kept: normal1 → nor1, xavier-uniform → xav-uni, d20 stays. */
+function shortWord(word: string, keep: number): string {
+  return word
+    .split(/([-,:=])/)
+    .map((part) => {
+      const [, stem, digits] = part.match(/^(.*?)(\d*)$/)!;
+      return stem.length <= keep ? part : `${stem.slice(0, keep)}${digits}`;
+    })
+    .join('');
+}
+
+/**
+ * Column labels that fit `width` characters without two different labels reading the same: as
+ * they are, else each word cut (keeping its digits: normal1 → nor1, never "normal"), else none (the
+ * letters and the legend under the table name the columns).
+ */
+export function fitLabels(labels: string[], width: number): string[] {
+  const distinct = (shown: string[]) => labels.every((label, i) => labels.every((other, j) => other === label || shown[i] !== shown[j]));
+  if (labels.every((label) => label.length <= width)) return labels;
+  for (let keep = 4; keep >= 1; keep--) {
+    const shown = labels.map((label) => label.split(' ').map((word) => shortWord(word, keep)).join(' '));
+    if (shown.every((label) => label.length <= width) && distinct(shown)) return shown;
+  }
+  return labels.map(() => '');
+}
+
 export function scaleText(stat: CompareStat): string {
   const scale = SCALES[stat];
   return scale === 'fraction' ? '0…100%' : `1e${scale.low}…1e${scale.high}`;
@@ -75,6 +101,7 @@ export function renderCompare(columns: CompareColumn[], stat: CompareStat, at: '
   const rows = rowLabels(columns);
   const letter = (i: number) => (i < 26 ? String.fromCharCode(65 + i) : `${String.fromCharCode(65 + Math.floor(i / 26) - 1)}${String.fromCharCode(65 + (i % 26))}`);
   const lines: string[] = [];
+  const shown = fitLabels(columns.map((c) => c.label), COLUMN - (columns.length > 26 ? 3 : 2));
   const title = `${stat} per layer at ${at === 'initial' ? 'step 0' : 'the end'} · one fixed scale for all columns: ${scaleText(stat)}`;
   lines.push(color.bold(title.length <= width ? title : `${title.slice(0, width - 1)}…`));
   for (let start = 0; start < columns.length; start += perBlock) {
@@ -82,7 +109,7 @@ export function renderCompare(columns: CompareColumn[], stat: CompareStat, at: '
     lines.push('');
     lines.push(
       'layer'.padEnd(ROW_LABEL) +
-        block.map((c, i) => `${GAP > 0 ? ' '.repeat(GAP) : ''}${`${letter(start + i)} ${c.label}`.slice(0, COLUMN).padEnd(COLUMN)}`).join(''),
+        block.map((_, i) => `${GAP > 0 ? ' '.repeat(GAP) : ''}${`${letter(start + i)} ${shown[start + i]}`.trimEnd().padEnd(COLUMN)}`).join(''),
     );
     for (const row of rows) {
       const cells = block.map((c) => {
@@ -97,6 +124,6 @@ export function renderCompare(columns: CompareColumn[], stat: CompareStat, at: '
     }
   }
   lines.push('');
-  columns.forEach((c, i) => lines.push(`${letter(i)}  ${c.name}`.slice(0, width)));
+  columns.forEach((c, i) => lines.push(`${letter(i)}  ${shown[i] === c.label ? '' : `${c.label} · `}${c.name}`.slice(0, width)));
   return `${lines.join('\n')}\n`;
 }

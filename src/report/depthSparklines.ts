@@ -23,6 +23,15 @@ export function sparkline(values: (number | null)[], scale: LogScale): string {
   return values.map((value) => sparkChar(value, scale)).join('');
 }
 
+/**
+ * The decade of each value as one digit, |exponent| mod 10 (3e-8 → 8, 4e-3 → 3, 6e12 → 2), · for 0,
+ * missing or non-finite: printed under the sparkline, where 8 heights over 30 decades (3¾ decades
+ * each) hide a 10× step, every 10× step changes the digit.
+ */
+export function decadeDigits(values: (number | null)[]): string {
+  return values.map((value) => (value === null || !Number.isFinite(value) || value <= 0 ? '·' : String(Math.abs(Math.floor(Math.log10(value) + 1e-12)) % 10))).join('');
+}
+
 function range(values: (number | null)[]): string {
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
   if (finite.length === 0) return '';
@@ -31,7 +40,10 @@ function range(values: (number | null)[]): string {
 }
 
 export function renderDepthSparklines(runs: StoredRun[], color: ChalkInstance, maxWidth?: number): string {
-  const lines = [color.bold(`Depth profile: one character per layer, input side first; log scale ${scaleLabel(GRAD_VAR_SCALE)} (▁ low, █ high; ${BELOW_SCALE} below, ${ABOVE_SCALE} above)`)];
+  const lines = [
+    color.bold(`Depth profile: one character per layer, input side first; log scale ${scaleLabel(GRAD_VAR_SCALE)} (▁ low, █ high; ${BELOW_SCALE} below, ${ABOVE_SCALE} above)`),
+    color.dim('under each sparkline, the decade of each value: |exponent| mod 10 (3e-8 → 8, 6e12 → 2; · for 0 or non-finite)'),
+  ];
   const labelWidth = Math.max(...runs.map((run) => run.label.length));
   for (const run of runs) {
     const picks: ['initial' | 'final', string][] = [['initial', 'step 0']];
@@ -43,6 +55,8 @@ export function renderDepthSparklines(runs: StoredRun[], color: ChalkInstance, m
       lines.push(
         `${head}  ${when.padEnd(10)} z var ${color.green(sparkline(z, GRAD_VAR_SCALE))} ${range(z).padEnd(13)}  grad var ${color.blue(sparkline(grad, GRAD_VAR_SCALE))} ${range(grad)}`,
       );
+      const blank = ''.padEnd(labelWidth + 2 + 10 + 1);
+      lines.push(color.dim(`${blank}decade${decadeDigits(z)} ${''.padEnd(13)}    decade${decadeDigits(grad)}`).replace(/decade/g, '      '));
     }
   }
   lines.push('vgrad report DIR --out FOLDER writes the charts (HTML, SVG, PNG).', '');
