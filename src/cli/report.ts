@@ -12,6 +12,7 @@ interface ReportFlags {
   histogramSteps?: string;
   wide?: boolean;
   scale: string;
+  charts?: string;
 }
 
 const FORMATS = ['html', 'svg', 'png'];
@@ -30,6 +31,15 @@ function parseSteps(text: string): number[] {
   return steps.map(Number);
 }
 
+const CHARTS = ['gradient-profile', 'depth-profile', 'accuracy-by-depth', 'training-curves', 'saturation-map', 'histogram-gradients'];
+
+function parseCharts(text: string): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  const bad = names.find((name) => !CHARTS.includes(name) && !/^histogram-activations-[a-z-]+$/.test(name));
+  if (bad !== undefined) throw new UsageError(`--charts ${text}: unknown chart ${JSON.stringify(bad)}; allowed: a comma list of ${CHARTS.join(', ')}, histogram-activations-ACTS`);
+  return names;
+}
+
 export function reportCommand(): Command {
   return new Command('report')
     .description('charts of stored runs: depth profile with theory, training curves, saturation map, histograms')
@@ -38,6 +48,7 @@ export function reportCommand(): Command {
     .option('--format <list>', `what to write with --out: a comma list of ${FORMATS.join(', ')}`, COMMAND_DEFAULTS.report.formats.join(','))
     .option('--histogram-steps <list>', 'probe steps the histograms show (nearest stored point; default: the first and the last)')
     .option('--scale <mode>', `y-ranges of the depth profile: shared (one per statistic row, from the runs that did not diverge; values beyond drawn at the edge) or independent (each panel its own)`, 'shared')
+    .option('--charts <list>', 'write only these charts: a comma list of gradient-profile, depth-profile, accuracy-by-depth, training-curves, saturation-map, histogram-gradients, histogram-activations-ACTS (default: all)')
     .option('--wide', 'do not fit the terminal depth profile to the terminal width')
     .addHelpText('after', '\nExamples:\n  $ vgrad report results/runs\n  $ vgrad report results/runs --out report --format html,png')
     .action(async (dir: string, flags: ReportFlags) => {
@@ -45,6 +56,7 @@ export function reportCommand(): Command {
       const scale = SCALES.find((mode) => mode === flags.scale);
       if (scale === undefined) throw new UsageError(`--scale ${flags.scale}: allowed: ${SCALES.join(', ')}`);
       const steps = flags.histogramSteps === undefined ? undefined : parseSteps(flags.histogramSteps);
+      const only = flags.charts === undefined ? undefined : parseCharts(flags.charts);
       const { loadStoredRuns } = await import('../report/storedRuns.js');
       const runs = loadStoredRuns(dir);
       if (flags.out === undefined) {
@@ -53,7 +65,7 @@ export function reportCommand(): Command {
         return;
       }
       const { writeReport } = await import('../report/writeReport.js');
-      const written = await writeReport(runs, flags.out, formats, `vgrad report: ${dir}`, steps, scale);
+      const written = await writeReport(runs, flags.out, formats, `vgrad report: ${dir}`, steps, scale, only);
       process.stderr.write(`wrote ${written.length} files to ${flags.out}\n`);
       writeStdout(`${written.join('\n')}\n`);
     });

@@ -51,6 +51,45 @@ const QUANTITIES = [
 
 export type ScaleMode = 'shared' | 'independent';
 
+/**
+ * The chapter at a glance: gradient variance per layer at step 0, one panel per activation (and
+ * depth), one line per run coloured by initializer on one shared log axis, the output layer apart.
+ * Sized to read at about 900 px (README's headline figure: `npm run headline`).
+ */
+export function gradientProfileChart(runs: StoredRun[]): Chart {
+  const values = profileValues(runs).filter((v) => v.quantity === 'grad var' && v.phase === 'step 0' && v.source === 'measured');
+  const facets = facetsOf(runs);
+  const colour = initColourEncoding(runs.map((run) => run.record.config.init));
+  const domain = logDomain(values.filter((v) => v.run.record.status !== 'diverged' || v.run.record.divergedAt !== 0).map((v) => v.value as number), 24) ?? [1e-3, 1e1];
+  const present = new Set<string>();
+  for (const v of values) {
+    const edge = logEdge(v.value, domain);
+    if (edge !== 'on') present.add(edgeLabel(edge));
+  }
+  const width = Math.max(200, Math.min(380, Math.floor(820 / facets.length) - 50));
+  const panels = facets.map((facet, i) => {
+    const mine = values.filter((v) => facetOf(v.run) === facet);
+    const panel = profilePanel(mine, domain, mine[0]?.run.record.config.depth ?? 1, { panel: `${facet} · step 0`, title: facet, yTitle: i === 0 ? 'Var(∂ℓ/∂z), log scale' : null, colour, shapes: edgeShapeEncoding(present), width, height: 250, showX: true });
+    for (const layer of panel.layer as { encoding: Record<string, unknown> }[]) {
+      if (present.size === 0) delete layer.encoding.shape;
+      delete layer.encoding.strokeDash; // measured only: no theory line to tell apart
+    }
+    return { ...panel, title: { text: facet, fontSize: 15, anchor: 'middle' } };
+  });
+  return {
+    name: 'gradient-profile',
+    title: 'Gradients at initialization',
+    caption: 'Look for the gradient variance falling (vanishing) or rising (exploding) toward the input side on the left under one initializer and staying level under the other.',
+    spec: {
+      $schema: SCHEMA,
+      config: { ...CONFIG, axis: { labelFontSize: 13, titleFontSize: 14 }, legend: { ...CONFIG.legend, labelFontSize: 14, titleFontSize: 14, symbolSize: 160 }, title: { fontSize: 17, anchor: 'start' as const } },
+      title: { text: 'Gradient variance per layer at initialization, by initializer', subtitle: 'measured on the held-out probe batch at step 0; ○ out: the output layer', subtitleFontSize: 13 },
+      vconcat: [{ hconcat: panels, spacing: 16 }],
+      resolve: { scale: { color: 'shared', shape: 'shared' }, legend: { color: 'shared', shape: 'shared' } },
+    } as unknown as TopLevelSpec,
+  };
+}
+
 /** Longest a shared log axis gets (decades) before the farthest outliers go to edge marks. */
 export const MAX_DECADES = 20;
 
@@ -639,6 +678,15 @@ export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
 }
 
 /** Every chart the runs can fill, in reading order. */
-export function reportCharts(runs: StoredRun[], histogramSteps?: number[], options: { scale?: ScaleMode } = {}): Chart[] {
-  return [depthProfileChart(runs, options), accuracyByDepthChart(runs), trainingCurvesChart(runs), saturationMapChart(runs), ...histogramCharts(runs, histogramSteps)].filter((c): c is Chart => c !== null);
+export function reportCharts(runs: StoredRun[], histogramSteps?: number[], options: { scale?: ScaleMode; only?: string[] } = {}): Chart[] {
+  const wants = (name: string) => options.only === undefined || options.only.includes(name);
+  return [
+    wants('gradient-profile') ? gradientProfileChart(runs) : null,
+    wants('depth-profile') ? depthProfileChart(runs, options) : null,
+    wants('accuracy-by-depth') ? accuracyByDepthChart(runs) : null,
+    wants('training-curves') ? trainingCurvesChart(runs) : null,
+    wants('saturation-map') ? saturationMapChart(runs) : null,
+    ...(options.only === undefined || options.only.some((name) => name.startsWith('histogram-')) ? histogramCharts(runs, histogramSteps).filter((chart) => wants(chart.name)) : []),
+  ].filter((c): c is Chart => c !== null);
 }
+

@@ -23,7 +23,7 @@ function environment(what: string, error: unknown): never {
 }
 
 /** Renders and writes the report; returns the paths written. */
-export async function writeReport(runs: StoredRun[], outDir: string, formats: ReportFormat[], title: string, histogramSteps?: number[], scale: ScaleMode = 'shared'): Promise<string[]> {
+export async function writeReport(runs: StoredRun[], outDir: string, formats: ReportFormat[], title: string, histogramSteps?: number[], scale: ScaleMode = 'shared', only?: string[]): Promise<string[]> {
   let created: string | undefined;
   try {
     if (statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${outDir}: exists and is not a folder; give a folder (created if missing)`);
@@ -36,7 +36,7 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
   const forgetCleanup = onSignalExit(() => {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
   });
-  const charts = reportCharts(runs, histogramSteps, { scale });
+  const charts = reportCharts(runs, histogramSteps, { scale, only });
   const files: { name: string; data: string | Buffer }[] = [];
   const rendered: { chart: (typeof charts)[number]; svg: string }[] = [];
   for (const chart of charts) {
