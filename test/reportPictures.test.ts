@@ -252,4 +252,17 @@ describe('report pictures', () => {
     assert.match(compare.stdout, /C tanh norm1 /);
     assert.match(compare.stdout, /^C {2}tanh normal1 · quickstart\//m);
   });
+
+  test('--charts writes only the charts named; an unknown name is refused in one line', () => {
+    const out = join(root, 'only');
+    const result = runCli(['report', quick, '--charts', 'gradient-profile,depth-profile', '--format', 'svg', '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ['depth-profile.svg', 'gradient-profile.svg']);
+    const svg = readFileSync(join(out, 'gradient-profile.svg'), 'utf8');
+    for (const text of ['relu · depth 20', 'tanh · depth 20', '>xavier<', '>he<', '>normal1<', '>out<']) assert.ok(svg.includes(text), text);
+    const bad = runCli(['report', quick, '--charts', 'depth', '--out', join(root, 'nope')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^vgrad: --charts depth: unknown chart "depth"; allowed: /);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
 });
