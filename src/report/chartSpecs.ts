@@ -57,7 +57,7 @@ export type ScaleMode = 'shared' | 'independent';
  * Sized to read at about 900 px (README's headline figure: `npm run headline`).
  */
 export function gradientProfileChart(runs: StoredRun[]): Chart {
-  const values = profileValues(runs).filter((v) => v.quantity === 'grad var' && v.phase === 'step 0' && v.source === 'measured');
+  const values = profileValues(runs, false).filter((v) => v.quantity === 'grad var' && v.phase === 'step 0' && v.source === 'measured');
   const facets = facetsOf(runs);
   const colour = initColourEncoding(runs.map((run) => run.record.config.init));
   const domain = logDomain(values.filter((v) => v.run.record.status !== 'diverged' || v.run.record.divergedAt !== 0).map((v) => v.value as number), 24) ?? [1e-3, 1e1];
@@ -108,11 +108,11 @@ const depthOf = (run: StoredRun) => run.record.config.depth;
 const byNumber = (a: number, b: number) => a - b;
 
 /** Every value the depth profile draws, one per (run, phase, quantity, layer, source). */
-function profileValues(runs: StoredRun[]): ProfileValue[] {
+function profileValues(runs: StoredRun[], withTheory = true): ProfileValue[] {
   const values: ProfileValue[] = [];
   for (const run of runs) {
     const { record } = run;
-    const overlay = theoryOverlay(record);
+    const overlay = withTheory ? theoryOverlay(record) : null;
     const phases: ['initial' | 'final', string][] = [['initial', 'step 0']];
     if (record.final.step > 0) phases.push(['final', 'end']);
     for (const [pick, phase] of phases) {

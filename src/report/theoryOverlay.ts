@@ -4,7 +4,7 @@
  * data.inputSecondMoment since schema vgrad.run/2 gained it. Older records have no overlay.
  */
 import type { RunRecord } from '../store/record.js';
-import { type LayerComparison, overlayForRecord } from '../theory/overlay.js';
+import { compareWithPrediction, type LayerComparison, overlayForRecord } from '../theory/overlay.js';
 import type { Prediction } from '../theory/meanField.js';
 
 export interface TheoryOverlay {
@@ -13,14 +13,33 @@ export interface TheoryOverlay {
   layers: LayerComparison[];
 }
 
+/**
+ * Predictions already computed, by what the prediction reads (the net, the activation and the
+ * initializer with their parameters, the data's shape and E[x²]; theory/overlay.ts predictForConfig):
+ * a sweep's seeds and learning rates share one (a prediction takes tens of ms).
+ */
+const predictions = new Map<string, Prediction | null>();
+
+function predictionKey(record: RunRecord, moment: number): string {
+  const c = record.config;
+  return JSON.stringify([c.act, c.alpha, c.init, c.gain, c.layers, record.data.features, record.layers[record.layers.length - 1]?.fanOut, moment]);
+}
+
 /** The overlay, or null when the record lacks E[x²] or the theory has no prediction for its net. */
 export function theoryOverlay(record: RunRecord): TheoryOverlay | null {
   const moment = record.data.inputSecondMoment;
   if (typeof moment !== 'number' || !Number.isFinite(moment)) return null;
+  const key = predictionKey(record, moment);
   try {
-    return { inputSecondMoment: moment, ...overlayForRecord(record, moment) };
+    const known = predictions.get(key);
+    if (known === null) return null;
+    const overlay = known === undefined ? overlayForRecord(record, moment) : { prediction: known, layers: compareWithPrediction(record.layers, known, { act: record.config.act, alpha: record.config.alpha, probeSamples: record.data.probeSamples }) };
+    if (predictions.size > 10_000) predictions.clear();
+    predictions.set(key, overlay.prediction);
+    return { inputSecondMoment: moment, ...overlay };
   } catch {
     // A configuration the theory does not cover (e.g. a record from a newer vgrad): no columns.
+    predictions.set(key, null);
     return null;
   }
 }
