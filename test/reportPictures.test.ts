@@ -265,4 +265,42 @@ describe('report pictures', () => {
     assert.match(bad.stderr, /^vgrad: --charts depth: unknown chart "depth"; allowed: /);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
   });
+
+  test('a 1,000-run folder (4 configurations × 250 seeds): each configuration folded into one line whose marks account for every run', async () => {
+    const big = join(root, 'big');
+    const cells = readdirSync(join(quick, 'sweeps', 'quickstart')).filter((name) => name.includes('-d20-'));
+    assert.equal(cells.length, 4);
+    for (let i = 0; i < 1000; i++) {
+      const from = join(quick, 'sweeps', 'quickstart', cells[i % 4]);
+      const to = join(big, `${cells[i % 4]}-${i}`);
+      mkdirSync(to, { recursive: true });
+      const record = JSON.parse(readFileSync(join(from, 'summary.json'), 'utf8'));
+      record.runId = `${record.runId}-${i}`;
+      record.config.seed = 1 + Math.floor(i / 4);
+      // Five seeds of 250 of ReLU + Xavier lost its layer-1 gradient: folded, it must still be drawn.
+      if (cells[i % 4].startsWith('relu-xavier') && Math.floor(i / 4) % 50 === 0) record.layers[0].initial.gradVar = 0;
+      writeFileSync(join(to, 'summary.json'), JSON.stringify(record));
+      writeFileSync(join(to, 'metrics.jsonl'), readFileSync(join(from, 'metrics.jsonl')));
+    }
+    const runs = loadStoredRuns(big);
+    assert.equal(runs.length, 1000);
+    const marks = (await chartMarks(depthProfileChart(runs))).filter((m) => m.type === 'symbol' && m.datum.source === 'measured');
+    const counts = new Map<string, number>();
+    for (const m of marks) {
+      const key = `${m.datum.config}|${m.datum.quantity}|${m.datum.layerName}`;
+      const [, n, of] = String(m.datum.text).match(/(\d+) of (\d+) runs/) ?? assert.fail(`${key}: ${m.datum.text}`);
+      assert.equal(Number(of), 250);
+      counts.set(key, (counts.get(key) ?? 0) + Number(n));
+    }
+    // 4 configurations × 3 statistics × 21 layers (20 hidden + out), each accounting for its 250 runs.
+    assert.equal(counts.size, 4 * 3 * 21);
+    for (const [key, n] of counts) assert.equal(n, 250, key);
+    const zero = marks.filter((m) => m.datum.edge === 'exactly 0');
+    assert.equal(zero.length, 1);
+    assert.match(String(zero[0].datum.text), /^0 in 5 of 250 runs$/);
+    // Per-run charts draw one run per configuration, and say so.
+    const charts = reportCharts(runs);
+    const map = charts.find((chart) => chart.name === 'saturation-map');
+    if (map) assert.match(map.caption, /\(4 of 1000 runs shown, the first run of each configuration\)\.$/);
+  });
 });

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { activationFacts, activationsWhere, listInWords } from '../model/activations.js';
 import { binCenters, type BinSpec } from '../probes/binSpecs.js';
 import type { StoredPoint } from '../store/record.js';
-import type { StoredRun } from './storedRuns.js';
+import { configLabel, perRunSample, type StoredRun } from './storedRuns.js';
 import { theoryOverlay } from './theoryOverlay.js';
 import { sortInits } from './chartScales.js';
 import { decadeAxis, EDGE_MARKS, edgeLabel, linearEdge, edgeShapeEncoding, edgeY, initColourEncoding, logDomain, logEdge, valueText } from './chartScales.js';
@@ -60,7 +60,7 @@ export function gradientProfileChart(runs: StoredRun[]): Chart {
   const values = profileValues(runs, false).filter((v) => v.quantity === 'grad var' && v.phase === 'step 0' && v.source === 'measured');
   const facets = facetsOf(runs);
   const colour = initColourEncoding(runs.map((run) => run.record.config.init));
-  const domain = logDomain(values.filter((v) => v.run.record.status !== 'diverged' || v.run.record.divergedAt !== 0).map((v) => v.value as number), 24) ?? [1e-3, 1e1];
+  const domain = logDomain(values.filter((v) => !v.diverged || v.run.record.divergedAt !== 0).map((v) => v.value as number), 24) ?? [1e-3, 1e1];
   const present = new Set<string>();
   for (const v of values) {
     const edge = logEdge(v.value, domain);
@@ -102,6 +102,71 @@ interface ProfileValue {
   output: boolean;
   source: 'measured' | 'theory';
   value: number | null;
+  /** Excluded from choosing the shared range (its run diverged; most of a folded group's runs did). */
+  diverged: boolean;
+  /** The tooltip's value when it is not the value itself: what a folded mark stands for. */
+  text?: string;
+}
+
+/** Configurations with more runs than this (seeds, repeats) are drawn folded: one line per configuration. */
+export const FOLD_ABOVE = 3;
+
+/** What a run's configuration is without its seed: the runs one folded line stands for. */
+function foldKey(run: StoredRun): string {
+  const { seed: _seed, out: _out, tensorboard: _tb, backend: _backend, threads: _threads, ...rest } = run.record.config as unknown as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Folds the values of configurations with more than FOLD_ABOVE runs: per layer, statistic and phase,
+ * the finite positive values become one value (their geometric mean; the tooltip gives how many, and
+ * the smallest and largest), and each kind of value no axis shows (exact 0, ±Inf, NaN, negative) one
+ * value of that kind saying in how many runs it occurred. Every stored value is in one mark.
+ */
+function foldValues(values: ProfileValue[], runs: StoredRun[]): ProfileValue[] {
+  const groups = new Map<string, StoredRun[]>();
+  for (const run of runs) {
+    const key = foldKey(run);
+    const group = groups.get(key);
+    if (group) group.push(run);
+    else groups.set(key, [run]);
+  }
+  const folded = new Map<StoredRun, StoredRun>();
+  const sizes = new Map<StoredRun, number>();
+  for (const group of groups.values()) {
+    if (group.length <= FOLD_ABOVE) continue;
+    const first = group[0];
+    const stand = { ...first, label: `${configLabel(first.record)} · ${group.length} runs` };
+    sizes.set(stand, group.length);
+    for (const run of group) folded.set(run, stand);
+  }
+  if (folded.size === 0) return values;
+  const out: ProfileValue[] = values.filter((v) => !folded.has(v.run));
+  const buckets = new Map<string, ProfileValue[]>();
+  for (const v of values) {
+    const stand = folded.get(v.run);
+    if (!stand) continue;
+    const kind = typeof v.value === 'number' && Number.isFinite(v.value) && v.value > 0 ? 'finite' : valueText(v.value === null ? NaN : v.value < 0 && Number.isFinite(v.value) ? -1 : v.value);
+    const key = `${stand.label}|${v.quantity}|${v.phase}|${v.layer}|${v.source}|${kind}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(v);
+    else buckets.set(key, [v]);
+  }
+  for (const bucket of buckets.values()) {
+    const stand = folded.get(bucket[0].run)!;
+    const total = sizes.get(stand)!;
+    const diverged = bucket.filter((v) => v.diverged).length * 2 > bucket.length;
+    const finite = bucket.filter((v) => typeof v.value === 'number' && Number.isFinite(v.value) && v.value > 0).map((v) => v.value as number);
+    if (bucket[0].source === 'theory') {
+      out.push({ ...bucket[0], run: stand, diverged, text: `${valueText(bucket[0].value)} (the prediction for the first of ${total} runs)` });
+    } else if (finite.length === bucket.length) {
+      const mean = 10 ** (finite.reduce((a, v) => a + Math.log10(v), 0) / finite.length);
+      out.push({ ...bucket[0], run: stand, value: mean, diverged, text: `${valueText(mean)} (geometric mean of ${finite.length} of ${total} runs, ${valueText(Math.min(...finite))}…${valueText(Math.max(...finite))})` });
+    } else {
+      out.push({ ...bucket[0], run: stand, diverged, text: `${valueText(bucket[0].value)} in ${bucket.length} of ${total} runs` });
+    }
+  }
+  return out;
 }
 
 const depthOf = (run: StoredRun) => run.record.config.depth;
@@ -110,9 +175,16 @@ const byNumber = (a: number, b: number) => a - b;
 /** Every value the depth profile draws, one per (run, phase, quantity, layer, source). */
 function profileValues(runs: StoredRun[], withTheory = true): ProfileValue[] {
   const values: ProfileValue[] = [];
+  // A folded configuration's theory is its first run's (its runs differ only in E[x²] of their split).
+  const sizes = new Map<string, number>();
+  for (const run of runs) sizes.set(foldKey(run), (sizes.get(foldKey(run)) ?? 0) + 1);
+  const theoryDone = new Set<string>();
   for (const run of runs) {
     const { record } = run;
-    const overlay = withTheory ? theoryOverlay(record) : null;
+    const key = foldKey(run);
+    const skipTheory = sizes.get(key)! > FOLD_ABOVE && theoryDone.has(key);
+    theoryDone.add(key);
+    const overlay = withTheory && !skipTheory ? theoryOverlay(record) : null;
     const phases: ['initial' | 'final', string][] = [['initial', 'step 0']];
     if (record.final.step > 0) phases.push(['final', 'end']);
     for (const [pick, phase] of phases) {
@@ -120,16 +192,17 @@ function profileValues(runs: StoredRun[], withTheory = true): ProfileValue[] {
         const output = layer.kind === 'output';
         for (const q of QUANTITIES) {
           const base = { run, quantity: q.name, phase, layer: layer.index, output };
-          values.push({ ...base, source: 'measured', value: layer[pick][q.key] });
+          const diverged = record.status === 'diverged';
+          values.push({ ...base, source: 'measured', value: layer[pick][q.key], diverged });
           if (pick === 'initial' && overlay && !output) {
             const predicted = q.key === 'preactVar' ? overlay.prediction.layers[l].preactVar : q.key === 'actVar' ? overlay.prediction.layers[l].actVar : overlay.layers[l].predictedGradVar;
-            if (typeof predicted === 'number' && Number.isFinite(predicted)) values.push({ ...base, source: 'theory', value: predicted });
+            if (typeof predicted === 'number' && Number.isFinite(predicted)) values.push({ ...base, source: 'theory', value: predicted, diverged });
           }
         }
       });
     }
   }
-  return values;
+  return foldValues(values, runs);
 }
 
 /**
@@ -142,13 +215,15 @@ function profilePanel(values: ProfileValue[], domain: [number, number], depth: n
   const series = new Map<string, ProfileValue[]>();
   for (const v of values) {
     const key = `${v.run.label}|${v.source}`;
-    series.set(key, [...(series.get(key) ?? []), v]);
+    const list = series.get(key);
+    if (list) list.push(v);
+    else series.set(key, [v]);
   }
   for (const [key, list] of series) {
     let segment = 0;
     for (const v of [...list].sort((a, b) => a.layer - b.layer)) {
       const edge = logEdge(v.value, domain);
-      const base = { config: v.run.label, init: v.run.record.config.init, quantity: v.quantity, panel: opts.panel, layer: v.output ? depth + 2 : v.layer, layerName: v.output ? 'out' : String(v.layer), source: v.source, text: valueText(v.value) };
+      const base = { config: v.run.label, init: v.run.record.config.init, quantity: v.quantity, panel: opts.panel, layer: v.output ? depth + 2 : v.layer, layerName: v.output ? 'out' : String(v.layer), source: v.source, text: v.text ?? valueText(v.value) };
       if (edge !== 'on') {
         segment++;
         rows.push({ ...base, kind: 'edge', y: edgeY(edge, domain), edge: edgeLabel(edge) });
@@ -212,7 +287,7 @@ export function depthProfileChart(runs: StoredRun[], options: { scale?: ScaleMod
   const shapes = edgeShapeEncoding(EDGE_MARKS.map((m) => m.label));
   const shared = new Map<string, [number, number]>();
   for (const q of QUANTITIES) {
-    const pool = values.filter((v) => v.quantity === q.name && v.run.record.status !== 'diverged').map((v) => v.value as number);
+    const pool = values.filter((v) => v.quantity === q.name && !v.diverged).map((v) => v.value as number);
     shared.set(q.name, logDomain(pool, MAX_DECADES) ?? [1e-3, 1e1]);
   }
   const present = new Set<string>();
@@ -677,16 +752,21 @@ export function histogramCharts(runs: StoredRun[], steps?: number[]): Chart[] {
   return charts;
 }
 
+/** Most runs a per-run chart (saturation map, histograms) draws: one panel or row each. */
+export const PER_RUN_LIMIT = 16;
+
 /** Every chart the runs can fill, in reading order. */
 export function reportCharts(runs: StoredRun[], histogramSteps?: number[], options: { scale?: ScaleMode; only?: string[] } = {}): Chart[] {
   const wants = (name: string) => options.only === undefined || options.only.includes(name);
+  const { shown, note } = perRunSample(runs, PER_RUN_LIMIT);
+  const noted = (chart: Chart | null): Chart | null => (chart && note ? { ...chart, caption: chart.caption.replace(/\.$/, ` (${note}).`) } : chart);
   return [
     wants('gradient-profile') ? gradientProfileChart(runs) : null,
     wants('depth-profile') ? depthProfileChart(runs, options) : null,
     wants('accuracy-by-depth') ? accuracyByDepthChart(runs) : null,
     wants('training-curves') ? trainingCurvesChart(runs) : null,
-    wants('saturation-map') ? saturationMapChart(runs) : null,
-    ...(options.only === undefined || options.only.some((name) => name.startsWith('histogram-')) ? histogramCharts(runs, histogramSteps).filter((chart) => wants(chart.name)) : []),
+    wants('saturation-map') ? noted(saturationMapChart(shown)) : null,
+    ...(options.only === undefined || options.only.some((name) => name.startsWith('histogram-')) ? histogramCharts(shown, histogramSteps).filter((chart) => wants(chart.name)).map(noted) : []),
   ].filter((c): c is Chart => c !== null);
 }
 

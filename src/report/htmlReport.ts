@@ -5,30 +5,14 @@
 import { judgeRecord } from '../probes/verdicts.js';
 import { formatNumber } from './layerTable.js';
 import type { Chart } from './chartSpecs.js';
-import type { StoredRun } from './storedRuns.js';
+import { sortedRuns, type StoredRun } from './storedRuns.js';
 import { compressWidths } from './runHeader.js';
-import { sortInits } from './chartScales.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** One row per run: what it was and how it ended. */
-/** Runs in reading order: activation, initializer (table order), then depth, seed and steps as numbers. */
-export function sortedRuns(runs: StoredRun[]): StoredRun[] {
-  const inits = sortInits(runs.map((run) => run.record.config.init));
-  const c = (run: StoredRun) => run.record.config;
-  return [...runs].sort(
-    (a, b) =>
-      c(a).act.localeCompare(c(b).act) ||
-      inits.indexOf(c(a).init) - inits.indexOf(c(b).init) ||
-      c(a).depth - c(b).depth ||
-      c(a).seed - c(b).seed ||
-      a.record.final.step - b.record.final.step ||
-      a.path.localeCompare(b.path),
-  );
-}
-
 export function summaryRows(runs: StoredRun[]): string[][] {
   return sortedRuns(runs).map((run) => {
     const r = run.record;

@@ -9,6 +9,7 @@ import { UsageError } from '../util/errors.js';
 import { runFoldersUnder, summaryPathOf } from '../store/layout.js';
 import type { RunRecord, StoredPoint } from '../store/record.js';
 import { readStoredRun } from '../store/read.js';
+import { sortInits } from './chartScales.js';
 
 export interface StoredRun {
   /** The run folder, relative to the folder the report was asked for ("." for a run folder itself). */
@@ -19,7 +20,8 @@ export interface StoredRun {
   label: string;
 }
 
-function configLabel(record: RunRecord): string {
+/** A configuration's name (activation, initializer, depth): the label before seed or run id is added. */
+export function configLabel(record: RunRecord): string {
   return `${record.config.act} · ${record.config.init} · depth ${record.config.depth}`;
 }
 
@@ -43,4 +45,38 @@ export function loadStoredRuns(dir: string): StoredRun[] {
   for (const run of runs) if (count(run.label, runs) > 1) run.label = `${run.label} · seed ${run.record.config.seed}`;
   for (const run of runs) if (count(run.label, runs) > 1) run.label = `${run.label} · ${run.record.runId}`;
   return runs;
+}
+
+/** Runs in reading order: activation, initializer (table order), then depth, seed and steps as numbers. */
+export function sortedRuns(runs: StoredRun[]): StoredRun[] {
+  const inits = sortInits(runs.map((run) => run.record.config.init));
+  const c = (run: StoredRun) => run.record.config;
+  return [...runs].sort(
+    (a, b) =>
+      c(a).act.localeCompare(c(b).act) ||
+      inits.indexOf(c(a).init) - inits.indexOf(c(b).init) ||
+      c(a).depth - c(b).depth ||
+      c(a).seed - c(b).seed ||
+      a.record.final.step - b.record.final.step ||
+      a.path.localeCompare(b.path),
+  );
+}
+
+/**
+ * The runs a per-run chart (saturation map, histograms) draws: the first run (in reading order) of
+ * each configuration, at most `limit` of them, so a 1,000-cell sweep's chart stays readable and its
+ * cost bounded; `note` says what was left out (null when nothing was).
+ */
+export function perRunSample(runs: StoredRun[], limit: number): { shown: StoredRun[]; note: string | null } {
+  const seen = new Set<string>();
+  const firsts = sortedRuns(runs).filter((run) => {
+    const key = configLabel(run.record);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const shown = firsts.slice(0, limit);
+  if (shown.length === runs.length) return { shown: runs, note: null };
+  const why = firsts.length > limit ? `the first run of each of the first ${limit} of ${firsts.length} configurations` : 'the first run of each configuration';
+  return { shown, note: `${shown.length} of ${runs.length} runs shown, ${why}` };
 }
