@@ -34,15 +34,6 @@ const CONFIG = {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
-/** Finite and positive: what a log axis can show. */
-const loggable = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
-
-/** Labels at powers of ten only (1e-3, 1e0, …): a log axis over many decades stays readable. */
-const LOG_AXIS = {
-  tickCount: 8,
-  labelExpr: "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? format(datum.value, '.0e') : ''",
-};
-
 const QUANTITIES = [
   { key: 'preactVar', name: 'z var' },
   { key: 'actVar', name: 'φ(z) var' },
