@@ -303,4 +303,38 @@ describe('report pictures', () => {
     const map = charts.find((chart) => chart.name === 'saturation-map');
     if (map) assert.match(map.caption, /\(4 of 1000 runs shown, the first run of each configuration\)\.$/);
   });
+
+  test('training curves fold a configuration with more than 3 runs; every value is in one mark', async () => {
+    const five = join(root, 'five');
+    for (let i = 0; i < 5; i++) {
+      const to = join(five, `copy-${i}`);
+      mkdirSync(to, { recursive: true });
+      const record = JSON.parse(readFileSync(join(edgy, 'healthy', 'summary.json'), 'utf8'));
+      record.runId = `${record.runId}-${i}`;
+      record.config.seed = 100 + i;
+      writeFileSync(join(to, 'summary.json'), JSON.stringify(record));
+      const lines = readFileSync(join(edgy, 'healthy', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      // Run 0's probe loss is NaN at step 4: drawn as one NaN mark "in 1 of 5 runs".
+      if (i === 0) lines[1].probeLoss = 'NaN';
+      if (i === 1) lines[1].probeLoss = lines[1].probeLoss * 4;
+      writeFileSync(join(to, 'metrics.jsonl'), lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    }
+    const runs = loadStoredRuns(five);
+    const marks = await chartMarks(trainingCurvesChart(runs)!);
+    const perKey = new Map<string, number>();
+    for (const m of marks.filter((m) => m.type === 'symbol' || m.type === 'line')) {
+      const [, n] = String(m.datum.text).match(/(\d+) of 5 runs/) ?? assert.fail(`${m.datum.series} ${m.datum.step}: ${m.datum.text}`);
+      assert.equal(m.datum.config, 'tanh · xavier · depth 5 · 5 runs');
+      const key = `${m.datum.series}|${m.datum.step}`;
+      perKey.set(key, (perKey.get(key) ?? 0) + Number(n));
+    }
+    const points = runs[0].points.length;
+    assert.equal(perKey.size, 3 * points - 1 + 1, 'probe loss, probe acc at every point, train loss after step 0, final test acc');
+    for (const [key, n] of perKey) assert.equal(n, 5, key);
+    const nan = marks.filter((m) => m.datum.edge === 'NaN');
+    assert.equal(nan.length, 1);
+    assert.equal(nan[0].datum.text, 'NaN in 1 of 5 runs');
+    const step4 = marks.find((m) => m.type === 'line' && m.datum.series === 'probe loss' && m.datum.step === 4)!;
+    assert.match(String(step4.datum.text), /geometric mean of 4 of 5 runs/);
+  });
 });

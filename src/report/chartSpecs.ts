@@ -352,6 +352,71 @@ function facetsOf(runs: StoredRun[]): string[] {
 /** Chance accuracy of a run: one over the output layer's units (the classes). */
 const chanceOf = (run: StoredRun) => 1 / (run.record.layers[run.record.layers.length - 1]?.fanOut ?? 10);
 
+interface CurveValue {
+  run: StoredRun;
+  series: 'probe loss' | 'train loss' | 'probe acc' | 'final test acc';
+  step: number;
+  value: number | null;
+  /** What a folded mark stands for (absent: the value itself). */
+  text?: string;
+}
+
+/** A run's training-curve values: probe loss, train loss and probe accuracy per probe point, the final test accuracy. */
+function curveValues(run: StoredRun): CurveValue[] {
+  const values: CurveValue[] = [];
+  for (const point of run.points) {
+    values.push({ run, series: 'probe loss', step: point.step, value: point.probeLoss });
+    if (point.trainLoss !== null) values.push({ run, series: 'train loss', step: point.step, value: point.trainLoss });
+    values.push({ run, series: 'probe acc', step: point.step, value: point.probeAcc });
+  }
+  values.push({ run, series: 'final test acc', step: run.record.final.step, value: run.record.final.testAcc });
+  return values;
+}
+
+/**
+ * Folds the curves of configurations with more than FOLD_ABOVE runs, as the depth profile does: per
+ * series and step, the finite values become their mean (geometric for losses) and each non-finite
+ * kind one value saying in how many runs it occurred.
+ */
+function foldCurves(values: CurveValue[]): CurveValue[] {
+  const groups = new Map<string, Set<StoredRun>>();
+  for (const v of values) {
+    const key = foldKey(v.run);
+    const group = groups.get(key) ?? new Set<StoredRun>();
+    group.add(v.run);
+    groups.set(key, group);
+  }
+  const stands = new Map<StoredRun, { stand: StoredRun; total: number }>();
+  for (const group of groups.values()) {
+    if (group.size <= FOLD_ABOVE) continue;
+    const first = [...group][0];
+    const stand = { ...first, label: `${configLabel(first.record)} · ${group.size} runs` };
+    for (const run of group) stands.set(run, { stand, total: group.size });
+  }
+  if (stands.size === 0) return values;
+  const out = values.filter((v) => !stands.has(v.run));
+  const buckets = new Map<string, CurveValue[]>();
+  for (const v of values) {
+    const folded = stands.get(v.run);
+    if (!folded) continue;
+    const kind = typeof v.value === 'number' && Number.isFinite(v.value) ? 'finite' : valueText(v.value);
+    const key = `${folded.stand.label}|${v.series}|${v.step}|${kind}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(v);
+    else buckets.set(key, [v]);
+  }
+  for (const bucket of buckets.values()) {
+    const { stand, total } = stands.get(bucket[0].run)!;
+    const finite = bucket.map((v) => v.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (finite.length === bucket.length) {
+      const geometric = bucket[0].series.endsWith('loss') && finite.every((v) => v > 0);
+      const mean = geometric ? 10 ** (finite.reduce((a, v) => a + Math.log10(v), 0) / finite.length) : finite.reduce((a, v) => a + v, 0) / finite.length;
+      out.push({ ...bucket[0], run: stand, value: mean, text: `${valueText(mean)} (${geometric ? 'geometric ' : ''}mean of ${finite.length} of ${total} runs, ${valueText(Math.min(...finite))}…${valueText(Math.max(...finite))})` });
+    } else out.push({ ...bucket[0], run: stand, text: `${valueText(bucket[0].value)} in ${bucket.length} of ${total} runs` });
+  }
+  return out;
+}
+
 /**
  * Training curves: a row per activation and depth, loss (log axis, shared by every row) and
  * accuracy (0–1, chance dotted) against the step, one line per run coloured by initializer;
@@ -363,9 +428,9 @@ export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
   const losses = runs.filter((run) => run.record.status !== 'diverged').flatMap((run) => run.points.flatMap((point) => [point.probeLoss, point.trainLoss ?? NaN]));
   const lossDomain = logDomain(losses, 8) ?? [1e-2, 1e1];
   const present = new Set<string>();
-  const edgeRow = (run: StoredRun, step: number, series: string, value: number | null, domain: [number, number], log: boolean, rows: Record<string, unknown>[]) => {
+  const edgeRow = (run: StoredRun, step: number, series: string, value: number | null, text: string | undefined, domain: [number, number], log: boolean, rows: Record<string, unknown>[]) => {
     const edge = log ? logEdge(value, domain) : linearEdge(value, domain);
-    const base = { config: run.label, init: run.record.config.init, step, series, text: valueText(value) };
+    const base = { config: run.label, init: run.record.config.init, step, series, text: text ?? valueText(value) };
     if (edge === 'on') return rows.push({ ...base, kind: 'line', y: value, path: `${run.label}|${series}` });
     present.add(edgeLabel(edge));
     rows.push({ ...base, kind: 'edge', y: edgeY(edge, domain), edge: edgeLabel(edge) });
@@ -375,16 +440,13 @@ export function trainingCurvesChart(runs: StoredRun[]): Chart | null {
     const mine = runs.filter((run) => facetOf(run) === facet);
     const loss: Record<string, unknown>[] = [];
     const acc: Record<string, unknown>[] = [];
-    for (const run of mine) {
-      for (const point of run.points) {
-        edgeRow(run, point.step, 'probe loss', point.probeLoss, lossDomain, true, loss);
-        if (point.trainLoss !== null) edgeRow(run, point.step, 'train loss', point.trainLoss, lossDomain, true, loss);
-        edgeRow(run, point.step, 'probe acc', point.probeAcc, [0, 1], false, acc);
-      }
-      const f = run.record.final;
-      const edge = linearEdge(f.testAcc, [0, 1]);
-      acc.push({ config: run.label, init: run.record.config.init, step: f.step, series: 'final test acc', text: valueText(f.testAcc), kind: edge === 'on' ? 'final' : 'edge', y: edge === 'on' ? f.testAcc : 0, ...(edge === 'on' ? {} : { edge: edgeLabel(edge) }) });
-      if (edge !== 'on') present.add(edgeLabel(edge));
+    for (const v of foldCurves(mine.flatMap(curveValues))) {
+      if (v.series === 'final test acc') {
+        const edge = linearEdge(v.value, [0, 1]);
+        acc.push({ config: v.run.label, init: v.run.record.config.init, step: v.step, series: v.series, text: v.text ?? valueText(v.value), kind: edge === 'on' ? 'final' : 'edge', y: edge === 'on' ? v.value : 0, ...(edge === 'on' ? {} : { edge: edgeLabel(edge) }) });
+        if (edge !== 'on') present.add(edgeLabel(edge));
+      } else if (v.series === 'probe acc') edgeRow(v.run, v.step, v.series, v.value, v.text, [0, 1], false, acc);
+      else edgeRow(v.run, v.step, v.series, v.value, v.text, lossDomain, true, loss);
     }
     panels.push({ facet, loss, acc, chance: chanceOf(mine[0]) });
   }
