@@ -73,6 +73,8 @@ export const FLAG_EFFECTS: FlagEffect[] = [
   { command: 'report', flag: '--out', observable: 'report.html and charts in the folder', test: 'readback: report --format html: the summary table holds each run' },
   { command: 'report', flag: '--format', observable: 'which files are written', test: 'report: a folder of several runs (found recursively)' },
   { command: 'report', flag: '--histogram-steps', observable: 'the probe steps the histograms show', test: 'flagEffects: report --histogram-steps' },
+  { command: 'report', flag: '--scale', observable: 'shared or per-panel y-ranges in the depth profile', test: 'reportPictures: shared y-range per statistic: He and Xavier grad var at layer 1' },
+  { command: 'report', flag: '--charts', observable: 'which chart files are written', test: 'reportPictures: --charts writes only the charts named' },
   { command: 'report', flag: '--wide', observable: 'the depth profile is not fitted to the terminal', test: 'flagEffects: theory --wide and report --wide on a 60-column terminal' },
   { command: 'report', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 

@@ -265,7 +265,13 @@ describe('the tables', () => {
       const result = runCli(['compare', dir, '--at', at, '--stat', 'gradVar', '--width', '400']);
       assert.equal(result.status, 0, result.stderr);
       const lines = result.stdout.split('\n');
-      const legend = new Map(lines.filter((l) => /^[A-Z]{1,2}  fx\//.test(l)).map((l) => [l.split('  ')[0], l.split('/')[1]]));
+      // Legend lines: "A  fx/<id>", or "A  <full label> · fx/<id>" where the column's label was shortened.
+      const legend = new Map(
+        lines.flatMap((l) => {
+          const m = l.match(/^([A-Z]{1,2})  (?:.* · )?fx\/([^/\s]+)/);
+          return m ? [[m[1], m[2]] as const] : [];
+        }),
+      );
       assert.equal(legend.size, cells.length);
       const letters = [...legend.keys()];
       const maxDepth = Math.max(...cells.map((c) => c.record.config.depth));
@@ -291,7 +297,7 @@ describe('the tables', () => {
     const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
     const table = html.slice(html.indexOf('<table>'), html.indexOf('</table>'));
     const heads = [...table.matchAll(/<th>(.*?)<\/th>/g)].map((m) => unescape(m[1]));
-    const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<td>(.*?)<\/td>/g)].map((c) => unescape(c[1]))).filter((r) => r.length > 0);
+    const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<td(?: class="num")?>(.*?)<\/td>/g)].map((c) => unescape(c[1]))).filter((r) => r.length > 0);
     assert.equal(rows.length, cells.length);
     const three = (v: number | null) => {
       if (v === null) return '–';
@@ -305,7 +311,15 @@ describe('the tables', () => {
       assert.ok(c, `a cell for ${cell.folder}`);
       const r = c.record;
       const expected = expectedRow(r);
-      assert.equal(cell['hidden layers'], r.config.layers.join(', '));
+      // Runs of three or more equal widths are written W×N (written out here, not with the report's helper).
+      const runs: string[] = [];
+      for (let i = 0; i < r.config.layers.length; ) {
+        let j = i;
+        while (j < r.config.layers.length && r.config.layers[j] === r.config.layers[i]) j++;
+        runs.push(j - i >= 3 ? `${r.config.layers[i]}×${j - i}` : r.config.layers.slice(i, j).join(', '));
+        i = j;
+      }
+      assert.equal(cell['hidden layers'], runs.join(', '));
       assert.equal(cell.optimizer, `sgd ${r.config.lr}`);
       assert.equal(cell.steps, String(r.final.step));
       assert.equal(cell.status, r.status);
