@@ -121,7 +121,7 @@ export async function measurePair(base: Omit<BenchCase, 'probes'>, data: Dataset
 export async function measure(benchCase: BenchCase, data: Dataset, settings: BenchSettings): Promise<BenchMeasurement> {
   const config = benchRunConfig(benchCase, settings);
   const layers = config.layers;
-  const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: config.act, alpha: config.alpha }, parseInit(config.init), { act: config.act, gain: config.gain }, config.seed);
+  const model = createMlp({ sizes: [data.features, ...layers, data.classes], act: config.act, alpha: config.alpha }, parseInit(config.init), { act: config.act, gain: config.gain }, config.seed, config.biasStd);
   const chunkSteps = settings.logEvery;
   const total = settings.warmup + chunkSteps * settings.chunks;
   const chunkMs: number[] = [];

@@ -10,7 +10,8 @@ import { droppedNote, fitLines, fittedTable, type TableColumn } from '../report/
 import { toJson } from '../store/record.js';
 import { inputMomentFor } from '../data/inputMoment.js';
 import { dataOptionsOf } from '../data/load.js';
-import { type InputShape, predictForConfig } from '../theory/forConfig.js';
+import { type InputShape, phaseForConfig, predictForConfig } from '../theory/forConfig.js';
+import type { PhaseNumbers } from '../theory/phase.js';
 import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
 import { GRADIENT_SPAN, type Verdict } from '../probes/verdicts.js';
@@ -24,7 +25,7 @@ interface TheoryFlags extends RawRunOptions {
 }
 
 /** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
-const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'data', 'trainSize', 'testSize', 'standardize', 'seed']);
+const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'biasStd', 'data', 'trainSize', 'testSize', 'standardize', 'seed']);
 
 /**
  * The depth scale in words. Its trend is said in the flag rules' own terms over this net's hidden
@@ -52,7 +53,26 @@ function describeDepthScale(prediction: Prediction, verdict: Verdict): string {
     : `${head}: ξ = −1/ln χ* = −${layers}; the gradient variance grows ×e every ${layers} layers toward the input${over}`;
 }
 
-function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, verdict: Verdict, useColor: NodeJS.WriteStream, maxWidth?: number): string {
+/** The phase numbers, one line each with what it means (Schoenholz et al. 2017). */
+export function describePhase(p: PhaseNumbers): string[] {
+  const f = formatNumber;
+  const head = `order and chaos (Schoenholz et al. 2017) at σw² = ${f(p.sigmaW2)}, σb² = ${f(p.sigmaB2)}: ${p.phase === null ? 'no fixed point' : `${p.phase} phase`}`;
+  if (p.qLimit !== 'fixed-point') {
+    return [head, `  q* = ${p.qLimit === 'to-infinity' ? '∞' : '0'}: the pre-activation variance ${p.qLimit === 'to-infinity' ? 'grows without bound' : 'dies out'} with depth, so the correlation map has no fixed point to study (χ₁ = ${f(p.chi1)} in the limit).`];
+  }
+  const lines = [
+    head,
+    `  q*  = ${f(p.qStar)}: the pre-activation variance every deep layer settles at, whatever the input's.`,
+    `  χ₁  = ${f(p.chi1)}: σw²·E[φ'(√q* z)²], the gradient's factor per layer and the correlation map's slope at c = 1; ${p.phase === 'ordered' ? 'below 1, so nearby inputs converge (ordered)' : p.phase === 'chaotic' ? 'above 1, so nearby inputs are driven apart (chaotic)' : '1: the edge of chaos'}.`,
+    `  c*  = ${f(p.cStar)}: the correlation two different inputs' pre-activations end up with in deep layers${p.cStar === 1 ? ' (1: every input looks the same there)' : ''}.`,
+    `  χ_c = ${f(p.chiC)}: the correlation map's slope at c*; how fast a difference from c* fades per layer.`,
+    `  ξ_q = ${f(p.xiQ)}: layers over which q forgets the input's scale (−1/ln of the length map's slope at q*).`,
+    `  ξ_c = ${f(p.xiC)}: layers over which information about how two inputs differ survives (−1/ln χ_c); nets of depth ≲ 6ξ_c = ${f(p.xiC === null ? null : 6 * p.xiC)} train.`,
+  ];
+  return lines;
+}
+
+function renderTable(config: RunConfig, input: InputShape, prediction: Prediction, phase: PhaseNumbers, verdict: Verdict, useColor: NodeJS.WriteStream, maxWidth?: number): string {
   const color = chalkFor(useColor);
   const layers = prediction.layers;
   const column = (head: string, cell: (layer: Prediction['layers'][number], l: number) => string, dropOrder?: number): TableColumn => ({
@@ -82,6 +102,7 @@ function renderTable(config: RunConfig, input: InputShape, prediction: Predictio
     ...(note ? [note] : []),
     describeDepthScale(prediction, verdict),
     "χ = σw²(l+1)·E[φ'(z)²]; going down from layer l+1 to l the gradient variance is multiplied by χ·n(l+1)/n(l).",
+    ...describePhase(phase),
     `verdict: ${verdict.verdict} at step 0 (run's flag rules applied to the predicted numbers; whether the net then learns, only a run shows: not-learning)`,
     '',
   ].join('\n');
@@ -100,12 +121,14 @@ export function theoryCommand(): Command {
       const input = inputMomentFor(dataOptionsOf(config));
       const prediction = predictForConfig(config, input);
       const verdict = judgePrediction(prediction, config.act, config.alpha);
+      const phase = phaseForConfig(config, input);
+      const phaseJson = { qStar: phase.qStar, chi1: phase.chi1, cStar: phase.cStar, chiC: phase.chiC, xiQ: phase.xiQ, xiC: phase.xiC, sigmaW2: phase.sigmaW2, sigmaB2: phase.sigmaB2, phase: phase.phase };
       if (flags.json) {
-        const model = { layers: config.layers, depth: config.depth, act: config.act, alpha: config.alpha, init: config.init, gain: config.gain, data: config.data, standardize: config.standardize };
-        process.stdout.write(`${toJson({ schema: 'vgrad.theory/1', config: model, features: input.features, classes: input.classes, inputSecondMoment: input.inputSecondMoment, ...prediction, verdict: verdict.verdict, flags: verdict.flags })}\n`);
+        const model = { layers: config.layers, depth: config.depth, act: config.act, alpha: config.alpha, init: config.init, gain: config.gain, biasStd: config.biasStd, data: config.data, standardize: config.standardize };
+        process.stdout.write(`${toJson({ schema: 'vgrad.theory/1', config: model, features: input.features, classes: input.classes, inputSecondMoment: input.inputSecondMoment, ...prediction, phase: phaseJson, verdict: verdict.verdict, flags: verdict.flags })}\n`);
         return;
       }
       const maxWidth = outputWidth(process.stdout, flags.wide);
-      writeStdout(fitLines(renderTable(config, input, prediction, verdict, process.stdout, maxWidth), maxWidth));
+      writeStdout(fitLines(renderTable(config, input, prediction, phase, verdict, process.stdout, maxWidth), maxWidth));
     });
 }

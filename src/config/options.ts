@@ -128,6 +128,15 @@ export const RUN_OPTIONS = [
     default: 1,
     read: positive(),
   }),
+  option({
+    key: 'biasStd',
+    flag: '--bias-std',
+    valueName: 's',
+    kind: 'number',
+    help: 'biases drawn from N(0, s²) at initialization (σb² = s² in theory); 0 starts them at zero',
+    default: 0,
+    read: decimalNumber('a number ≥ 0', (value) => value >= 0 && Number.isFinite(value)),
+  }),
   option({ key: 'optimizer', flag: '--optimizer', valueName: 'name', kind: 'enum', choices: OPTIMIZERS, help: OPTIMIZERS.join(', '), default: 'sgd', read: caseInsensitiveChoice(OPTIMIZERS) }),
   option({ key: 'lr', flag: '--lr', valueName: 'x', kind: 'number', help: 'learning rate', default: 0.05, read: positive() }),
   option({

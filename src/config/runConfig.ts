@@ -58,6 +58,7 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
     alpha: values.alpha,
     init: initializer.name,
     gain: values.gain,
+    biasStd: values.biasStd,
     optimizer: values.optimizer,
     lr: values.lr,
     momentum: values.momentum,

@@ -31,18 +31,22 @@ export interface Mlp extends MlpSpec {
 
 let modelCounter = 0;
 
-/** Builds the net with the initializer's weights and zero biases. Same seed, same weights. */
-export function createMlp(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number): Mlp {
-  return runSteps(createMlpSteps(spec, init, initContext, seed));
+/**
+ * Builds the net with the initializer's weights and biases drawn from N(0, biasStd²) (zero when
+ * biasStd is 0). Same seed, same weights: the biases have their own random streams, so drawing
+ * them never changes a weight.
+ */
+export function createMlp(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number, biasStd = 0): Mlp {
+  return runSteps(createMlpSteps(spec, init, initContext, seed, biasStd));
 }
 
 /**
  * createMlp, yielding to the event loop after each layer and stopping with an InterruptedError
  * when `signal` is aborted: sampling a 1000×1000 layer takes long enough to matter.
  */
-export async function createMlpInterruptible(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number, signal?: AbortSignal): Promise<Mlp> {
+export async function createMlpInterruptible(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number, signal?: AbortSignal, biasStd = 0): Promise<Mlp> {
   const layers = spec.sizes.length - 1;
-  const steps = createMlpSteps(spec, init, initContext, seed);
+  const steps = createMlpSteps(spec, init, initContext, seed, biasStd);
   try {
     return await runStepsInterruptible(steps, signal, (l) => `while building the model (layer ${l} of ${layers})`);
   } catch (error) {
@@ -52,7 +56,7 @@ export async function createMlpInterruptible(spec: MlpSpec, init: Initializer, i
   }
 }
 
-function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number): Generator<number, Mlp, void> {
+function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitContext, seed: number, biasStd: number): Generator<number, Mlp, void> {
   const id = `vgrad${++modelCounter}`; // variable names must be unique in the tfjs engine
   const weights: tf.Variable<tf.Rank.R2>[] = [];
   const biases: tf.Variable<tf.Rank.R1>[] = [];
@@ -66,9 +70,9 @@ function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitCont
       const initial = sampleWeights(dist, fanIn, fanOut, tfSeedFor(seed, `init:layer${l + 1}`));
       weights.push(tf.variable(initial, true, `${id}/W${l + 1}`));
       initial.dispose();
-      const zeros = tf.zeros([fanOut]) as tf.Tensor1D;
-      biases.push(tf.variable(zeros, true, `${id}/b${l + 1}`));
-      zeros.dispose(); // the variable holds its own reference to the data
+      const bias = (biasStd > 0 ? tf.randomNormal([fanOut], 0, biasStd, 'float32', tfSeedFor(seed, `init:bias${l + 1}`)) : tf.zeros([fanOut])) as tf.Tensor1D;
+      biases.push(tf.variable(bias, true, `${id}/b${l + 1}`));
+      bias.dispose(); // the variable holds its own reference to the data
       yield l + 1;
     }
     complete = true;

@@ -12,9 +12,10 @@ import type { CompareColumn } from './compareTable.js';
 
 /** Short labels: the config values that differ between the columns (d = depth, s = seed). */
 export function labelColumns(records: RunRecord[]): string[] {
-  const keys = ['act', 'init', 'depth', 'layers', 'seed', 'lr', 'optimizer', 'steps', 'data', 'standardize', 'batch', 'alpha', 'gain', 'momentum'];
+  const keys = ['act', 'init', 'depth', 'layers', 'seed', 'lr', 'optimizer', 'steps', 'data', 'standardize', 'batch', 'alpha', 'gain', 'biasStd', 'momentum'];
   const text = (record: RunRecord, key: string) => {
-    const value = (record.config as unknown as Record<string, unknown>)[key];
+    // Records from before --bias-std started their biases at 0.
+    const value = (record.config as unknown as Record<string, unknown>)[key] ?? (key === 'biasStd' ? 0 : undefined);
     return Array.isArray(value) ? value.join(',') : String(value);
   };
   const differs = (key: string) => new Set(records.map((r) => text(r, key))).size > 1;
@@ -22,7 +23,7 @@ export function labelColumns(records: RunRecord[]): string[] {
   const varying = keys.filter((key) => differs(key) && !(key === 'layers' && differs('depth')));
   return records.map((record) =>
     varying
-      .map((key) => (key === 'depth' ? `d${record.config.depth}` : key === 'seed' ? `s${record.config.seed}` : key === 'standardize' ? (record.config.standardize ? 'std' : 'raw') : text(record, key)))
+      .map((key) => (key === 'depth' ? `d${record.config.depth}` : key === 'seed' ? `s${record.config.seed}` : key === 'standardize' ? (record.config.standardize ? 'std' : 'raw') : key === 'biasStd' ? `bias std ${text(record, key)}` : text(record, key)))
       .join(' '),
   );
 }

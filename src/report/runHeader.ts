@@ -30,6 +30,7 @@ export function runHeaderParts(record: RunRecord): string[] {
   const parts: string[] = [];
   parts.push(activationFacts(c.act)?.usesAlpha ? `${c.act} alpha ${c.alpha}` : c.act);
   parts.push(initEntry(c.init)?.usesGain ? `${c.init} gain ${c.gain}` : c.init);
+  if (typeof c.biasStd === 'number' && c.biasStd !== 0) parts.push(`bias std ${c.biasStd}`);
   parts.push(`${c.layers.length} hidden ${c.layers.length === 1 ? 'layer' : 'layers'} [${compressWidths(c.layers)}]`);
   parts.push(optimizerFacts(c.optimizer)?.usesMomentum ? `${c.optimizer} ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);
   parts.push(`batch ${c.batch}`);

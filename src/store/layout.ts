@@ -186,7 +186,11 @@ const HASH_CHARS = 10;
  * listings useful; the hash makes the id unique.
  */
 export function cellId(config: CellConfig): string {
-  const hash = createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, HASH_CHARS);
+  // Zero biases are how every cell ran before --bias-std existed: leaving biasStd 0 out of the hash
+  // keeps those cells' ids, so a sweep started before resumes without redoing them.
+  const { biasStd, ...rest } = config as CellConfig & { biasStd?: number };
+  const hashed = biasStd === undefined || biasStd === 0 ? rest : config;
+  const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex').slice(0, HASH_CHARS);
   const init = config.init.replace(/[^a-z0-9.-]+/gi, '_').slice(0, 24);
   return `${config.act}-${init}-d${config.depth}-s${config.seed}-${hash}`;
 }

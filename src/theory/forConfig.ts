@@ -6,6 +6,7 @@
 import type { ActivationName } from '../model/activations.js';
 import { parseInit } from '../model/initializers.js';
 import { predictNet, type Prediction, sigmaW2ForNet } from './meanField.js';
+import { type PhaseNumbers, phaseNumbers } from './phase.js';
 
 /** The part of a RunConfig (or a stored record's config) the prediction depends on. */
 export interface ModelConfig {
@@ -14,6 +15,8 @@ export interface ModelConfig {
   alpha: number;
   init: string;
   gain: number;
+  /** --bias-std; records written before it existed have none (their biases started at 0). */
+  biasStd?: number;
 }
 
 export interface InputShape {
@@ -27,5 +30,17 @@ export interface InputShape {
 export function predictForConfig(config: ModelConfig, input: InputShape): Prediction {
   const sizes = [input.features, ...config.layers, input.classes];
   const sigmaW2 = sigmaW2ForNet(sizes, parseInit(config.init), { act: config.act, gain: config.gain });
-  return predictNet({ sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment });
+  return predictNet({ sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment, sigmaB2: (config.biasStd ?? 0) ** 2 });
+}
+
+/**
+ * The order-to-chaos numbers (./phase.ts) of the configured net's repeating part: the activation,
+ * σw² of the weights into the top hidden layer (the hidden-to-hidden ones when depth ≥ 2) and
+ * σb² = --bias-std².
+ */
+export function phaseForConfig(config: ModelConfig, input: Pick<InputShape, 'features' | 'classes'>): PhaseNumbers {
+  const sizes = [input.features, ...config.layers, input.classes];
+  const sigmaW2 = sigmaW2ForNet(sizes, parseInit(config.init), { act: config.act, gain: config.gain });
+  const top = Math.max(sizes.length - 3, 0);
+  return phaseNumbers(config.act, config.alpha, sigmaW2[top], (config.biasStd ?? 0) ** 2);
 }

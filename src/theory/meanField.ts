@@ -1,13 +1,13 @@
 /**
  * The mean-field prediction at initialization (Poole et al. 2016; Schoenholz et al. 2017) for the
- * net `vgrad run` builds: input → hidden layers (φ) → linear output, zero biases, weights drawn
- * from the initializer's distribution. Pure math: no tensors.
+ * net `vgrad run` builds: input → hidden layers (φ) → linear output, weights drawn from the
+ * initializer's distribution, biases from N(0, σb²) (σb = --bias-std; 0 by default). Pure math: no tensors.
  *
  * Conventions match the probes (src/probes/layerStats.ts), whose statistics are over every
  * (sample, unit) pair of a layer:
- * - Layer l computes z = a·W + 0 with W of shape n_{l-1} × n_l and zero-mean entries of variance
- *   Var(W_l). Over the random weights, z is Gaussian with mean 0 and variance
- *   q_l = n_{l-1}·Var(W_l)·E[a²] = σw²_l · E[a²]: the *second moment* of the layer's input, not its
+ * - Layer l computes z = a·W + b with W of shape n_{l-1} × n_l and zero-mean entries of variance
+ *   Var(W_l), and b ~ N(0, σb²). Over the random weights and biases, z is Gaussian with mean 0 and
+ *   variance q_l = n_{l-1}·Var(W_l)·E[a²] + σb² = σw²_l · E[a²] + σb²: the *second moment* of the layer's input, not its
  *   variance. That matters when E[φ] ≠ 0 (sigmoid, relu, elu): each unit then gets a fixed offset
  *   (the input's mean times its weight column sum), which is random across units, so the
  *   pre-activations over all pairs still have mean 0 and variance q_l.
@@ -30,6 +30,8 @@ export interface NetSpec {
   sigmaW2: number[];
   /** E[x²] of the first layer's input, over all features and samples. */
   inputSecondMoment: number;
+  /** σb²: the variance of every bias at initialization (--bias-std squared); 0 when absent. */
+  sigmaB2?: number;
 }
 
 export interface LayerPrediction {
@@ -40,7 +42,7 @@ export interface LayerPrediction {
   fanOut: number;
   /** fanIn · Var(W). */
   sigmaW2: number;
-  /** Pre-activation mean (0: zero-mean weights, zero biases) and variance q. */
+  /** Pre-activation mean (0: zero-mean weights and biases) and variance q. */
   preactMean: number;
   preactVar: number;
   /** Mean and variance of φ(z) (of softmax(z) is not predicted: null for the output layer). */
@@ -59,7 +61,7 @@ export interface LayerPrediction {
 }
 
 export interface DepthScale {
-  /** q where the hidden-to-hidden map q ← σw²·E[φ(√q z)²] settles, or where it stood when it left [1e-30, 1e30]. */
+  /** q where the hidden-to-hidden map q ← σw²·E[φ(√q z)²] + σb² settles, or where it stood when it left [1e-30, 1e30]. */
   qStar: number;
   /** Whether q settled at a fixed point or runs off to 0 or to infinity with depth. */
   qLimit: 'fixed-point' | 'to-zero' | 'to-infinity';
@@ -138,12 +140,15 @@ export function sigmaW2ForNet(sizes: number[], init: Initializer, context: InitC
 
 const FIXED_POINT_ITERATIONS = 500;
 
-function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart: number): DepthScale {
-  // The map, not the net, sets the depth scale: where the net's own q overflowed, start from 1.
+/**
+ * Iterates the length map q ← σw²·E[φ(√q z)²] + σb² from qStart (from 1 where qStart is not a
+ * positive finite number) until it settles, or leaves [1e-30, 1e30].
+ */
+export function lengthFixedPoint(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number, iterations = FIXED_POINT_ITERATIONS): { qStar: number; qLimit: DepthScale['qLimit'] } {
   let q = Number.isFinite(qStart) && qStart > 0 ? qStart : 1;
   let qLimit: DepthScale['qLimit'] = 'fixed-point';
-  for (let i = 0; i < FIXED_POINT_ITERATIONS; i++) {
-    const next = sigmaW2 * layerMoments(act, alpha, q).secondMoment;
+  for (let i = 0; i < iterations; i++) {
+    const next = sigmaW2 * layerMoments(act, alpha, q).secondMoment + sigmaB2;
     if (!(next <= 1e30)) {
       qLimit = 'to-infinity';
       break;
@@ -156,6 +161,12 @@ function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart:
     q = next;
     if (settled) break;
   }
+  return { qStar: q, qLimit };
+}
+
+function depthScale(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number): DepthScale {
+  // The map, not the net, sets the depth scale: where the net's own q overflowed, start from 1.
+  const { qStar: q, qLimit } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, qStart);
   const chiStar = sigmaW2 * layerMoments(act, alpha, q).slopeSquare;
   const logChi = Math.log(chiStar);
   const stable = Math.abs(logChi) < 1e-9;
@@ -165,13 +176,14 @@ function depthScale(act: ActivationName, alpha: number, sigmaW2: number, qStart:
 /** The prediction for every layer, hidden ones bottom to top, then the output layer. */
 export function predictNet(spec: NetSpec): Prediction {
   const { sizes, act, alpha, sigmaW2 } = spec;
+  const sigmaB2 = spec.sigmaB2 ?? 0;
   const weightLayers = sizes.length - 1;
   if (sigmaW2.length !== weightLayers) throw new Error(`sigmaW2 has ${sigmaW2.length} entries for ${weightLayers} weight layers`);
   const layers: LayerPrediction[] = [];
   const moments: LayerMoments[] = [];
   let inputSecondMoment = spec.inputSecondMoment;
   for (let l = 0; l < weightLayers; l++) {
-    const q = sigmaW2[l] * inputSecondMoment;
+    const q = sigmaW2[l] * inputSecondMoment + sigmaB2;
     const isOutput = l === weightLayers - 1;
     const m = isOutput ? null : layerMoments(act, alpha, q);
     if (m) moments.push(m);
@@ -204,5 +216,5 @@ export function predictNet(spec: NetSpec): Prediction {
   // The depth scale of the repeating part of the net: the top hidden layer's weights, iterated
   // from the top hidden layer's q.
   const top = Math.max(weightLayers - 2, 0);
-  return { layers, depthScale: depthScale(act, alpha, sigmaW2[top], layers[top].preactVar) };
+  return { layers, depthScale: depthScale(act, alpha, sigmaW2[top], sigmaB2, layers[top].preactVar) };
 }
