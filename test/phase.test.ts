@@ -222,3 +222,41 @@ describe('vgrad theory prints the phase numbers', () => {
     assert.equal(he.phase.xiC, '+Inf');
   });
 });
+
+describe('vgrad theory --map', () => {
+  test('--json: the grid, the phases on either side of the critical line, which matches the single-point numbers', () => {
+    const result = runCli(['theory', '--map', '--act', 'tanh', '--sigma-w2', '1,3', '--sigma-b2', '0,0.05', '--grid', '5x2', '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const map = JSON.parse(result.stdout);
+    assert.equal(map.schema, 'vgrad.phase-map/1');
+    assert.deepEqual(map.sigmaW2, [1, 1.5, 2, 2.5, 3]);
+    assert.deepEqual(map.sigmaB2, [0, 0.05]);
+    assert.equal(sig3(map.critical[1]), 1.76);
+    const row = map.cells.filter((c: { sigmaB2: number }) => c.sigmaB2 === 0.05);
+    assert.deepEqual(row.map((c: { phase: string }) => c.phase), ['ordered', 'ordered', 'chaotic', 'chaotic', 'chaotic']);
+    const at3 = row[4];
+    close(at3.cStar, 0.2993176418, 1e-6, 'map c* at σw² 3');
+    close(at3.xiC, 9.051455726, 1e-6, 'map ξ_c at σw² 3');
+    // Without biases tanh's critical σw² is 1 (Xavier on square layers): q* = 0 there, χ₁ = σw².
+    close(map.critical[0], 1, 1e-4, 'critical σw² at σb² 0');
+  });
+
+  test('text: one row per σb² with the critical line marked; pictures as SVG and PNG; bad ranges refused in one line', (t) => {
+    const dir = tempDir(t);
+    const svg = join(dir, 'map.svg');
+    const png = join(dir, 'map.png');
+    const text = runCli(['theory', '--map', '--act', 'tanh', '--grid', '12x4', '--picture', svg], { NO_COLOR: '1' });
+    assert.equal(text.status, 0, text.stderr);
+    const rows = text.stdout.split('\n').filter((line) => /^ *[0-9.]+ \S/.test(line));
+    assert.equal(rows.length, 4);
+    for (const row of rows) assert.equal(row.split('|').length, 2, `one critical mark in ${row}`);
+    assert.match(readFileSync(svg, 'utf8'), /^<svg[^>]*>/);
+    assert.match(readFileSync(svg, 'utf8'), /Order to chaos: tanh/);
+    assert.equal(runCli(['theory', '--map', '--act', 'tanh', '--grid', '6x2', '--picture', png]).status, 0);
+    assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assertRefusedInOneLine(runCli(['theory', '--map', '--sigma-w2', '4,1']), /--sigma-w2 4,1: allowed: two numbers lo,hi/, 'reversed range');
+    assertRefusedInOneLine(runCli(['theory', '--map', '--grid', '40']), /--grid 40: allowed: COLUMNSxROWS/, 'bad grid');
+    assertRefusedInOneLine(runCli(['theory', '--map', '--picture', join(dir, 'map.txt')]), /--picture .*\.svg or \.png/, 'bad picture name');
+    assertRefusedInOneLine(runCli(['theory', '--picture', svg]), /--picture draws the map/, '--picture without --map');
+  });
+});

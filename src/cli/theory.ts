@@ -16,12 +16,76 @@ import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
 import { GRADIENT_SPAN, type Verdict } from '../probes/verdicts.js';
 import { chalkFor } from './color.js';
+import { extname } from 'node:path';
+import { COMMAND_DEFAULTS } from '../config/defaults.js';
+import { phaseMap } from '../theory/phaseMap.js';
+import { renderPhaseMap } from '../report/phaseMapText.js';
+import { UsageError } from '../util/errors.js';
+import { readDecimalNumber } from '../util/decimal.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
+import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';
 
 interface TheoryFlags extends RawRunOptions {
   json?: boolean;
   wide?: boolean;
+  map?: boolean;
+  sigmaW2: string;
+  sigmaB2: string;
+  grid: string;
+  picture?: string;
+}
+
+/** "lo,hi" with 0 ≤ lo < hi (σw² > 0), or a one-line usage error naming the flag. */
+function readRange(flag: string, text: string, positive: boolean): [number, number] {
+  const parts = text.split(',').map((part) => readDecimalNumber(part.trim()));
+  if (parts.length !== 2 || parts.some((v) => v === undefined || !Number.isFinite(v)) || !((positive ? parts[0]! > 0 : parts[0]! >= 0) && parts[1]! > parts[0]!)) {
+    throw new UsageError(`${flag} ${text}: allowed: two numbers lo,hi with ${positive ? '0 <' : '0 ≤'} lo < hi, e.g. ${flag === '--sigma-w2' ? '1,4' : '0,0.3'}`);
+  }
+  return [parts[0]!, parts[1]!];
+}
+
+function readGrid(text: string): { columns: number; rows: number } {
+  const match = /^(\d+)x(\d+)$/.exec(text.trim());
+  const columns = match ? Number(match[1]) : 0;
+  const rows = match ? Number(match[2]) : 0;
+  if (!match || columns < 2 || rows < 1 || columns > 400 || rows > 200) throw new UsageError(`--grid ${text}: allowed: COLUMNSxROWS, 2–400 columns (σw²) and 1–200 rows (σb²), e.g. 40x16`);
+  return { columns, rows };
+}
+
+function pictureFormat(path: string): 'svg' | 'png' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.svg' || ext === '.png') return ext.slice(1) as 'svg' | 'png';
+  throw new UsageError(`--picture ${path}: allowed: a file name ending in .svg or .png`);
+}
+
+async function printPhaseMap(flags: TheoryFlags): Promise<void> {
+  const config = parseRunConfig(flags);
+  const sigmaW2 = readRange('--sigma-w2', flags.sigmaW2, true);
+  const sigmaB2 = readRange('--sigma-b2', flags.sigmaB2, false);
+  const grid = readGrid(flags.grid);
+  const format = flags.picture === undefined ? null : pictureFormat(flags.picture);
+  const map = phaseMap({ act: config.act, alpha: config.alpha, sigmaW2, sigmaB2, ...grid });
+  if (flags.picture !== undefined && format !== null) {
+    const { chartSvg, svgToPng } = await import('../report/chartRender.js');
+    const { phaseMapChart } = await import('../report/phaseMapChart.js');
+    const svg = await chartSvg(phaseMapChart(map));
+    try {
+      writeFileAtomic(flags.picture, format === 'svg' ? svg : await svgToPng(svg));
+    } catch (error) {
+      const problem = environmentProblem(error);
+      if (problem) throw new DiskError(`--picture ${flags.picture}: ${problem}`);
+      throw error;
+    }
+    process.stderr.write(`wrote ${flags.picture}\n`);
+  }
+  if (flags.json) {
+    const cells = map.cells.flat().map((c) => ({ sigmaW2: c.sigmaW2, sigmaB2: c.sigmaB2, phase: c.phase, qStar: c.qStar, chi1: c.chi1, cStar: c.cStar, chiC: c.chiC, xiQ: c.xiQ, xiC: c.xiC }));
+    process.stdout.write(`${toJson({ schema: 'vgrad.phase-map/1', act: map.act, alpha: map.alpha, sigmaW2: map.sigmaW2, sigmaB2: map.sigmaB2, critical: map.critical, cells })}\n`);
+    return;
+  }
+  writeStdout(fitLines(renderPhaseMap(map, chalkFor(process.stdout)), outputWidth(process.stdout, flags.wide)));
 }
 
 /** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
@@ -115,8 +179,15 @@ export function theoryCommand(): Command {
     .description('mean-field prediction at initialization (z var, χ, gradient variance, saturation) for the net run builds')
     .option('--json', 'print JSON on stdout')
     .option('--wide', 'print every table column even if wider than the terminal')
-    .addHelpText('after', '\nExamples:\n  $ vgrad theory --act tanh --init normal1 --depth 10\n  $ vgrad theory --act selu --init lecun --layers 300,100,100,100 --json')
+    .option('--map', 'instead: the order-to-chaos map of --act over σw² × σb² (phases, critical line, ξ_c)')
+    .option('--sigma-w2 <lo,hi>', 'with --map: the σw² range', COMMAND_DEFAULTS.phaseMap.sigmaW2)
+    .option('--sigma-b2 <lo,hi>', 'with --map: the σb² range', COMMAND_DEFAULTS.phaseMap.sigmaB2)
+    .option('--grid <CxR>', 'with --map: grid points, σw² columns x σb² rows', COMMAND_DEFAULTS.phaseMap.grid)
+    .option('--picture <file>', 'with --map: also draw it as FILE.svg or FILE.png')
+    .addHelpText('after', '\nExamples:\n  $ vgrad theory --act tanh --init normal1 --depth 10\n  $ vgrad theory --act selu --init lecun --layers 300,100,100,100 --json\n  $ vgrad theory --act tanh --init vs:scale=1.5,mode=fan_in --bias-std 0.2236\n  $ vgrad theory --map --act tanh --picture phase-map.png')
     .action(async (flags: TheoryFlags) => {
+      if (flags.map) return printPhaseMap(flags);
+      if (flags.picture !== undefined) throw new UsageError('--picture draws the map: give it with --map');
       const config = parseRunConfig(flags);
       const input = inputMomentFor(dataOptionsOf(config));
       const prediction = predictForConfig(config, input);

@@ -30,6 +30,8 @@ export const COMMAND_DEFAULTS = {
     run: { trainSize: 4000, testSize: 1000, lr: 0.01, seed: 1 },
   },
   compare: { stat: 'gradVar', at: 'init' },
+  /** `vgrad theory --map`: Schoenholz et al. 2017's Fig. 1 ranges for tanh, and the grid. */
+  phaseMap: { sigmaW2: '1,4', sigmaB2: '0,0.3', grid: '40x16' },
   report: { formats: ['html', 'svg', 'png'] },
   tensorboard: { logdir: 'tensorboard' },
   native: { pip: 'pip' },

@@ -17,7 +17,7 @@
  */
 import type { ActivationName } from '../model/activations.js';
 import { scalarActivation } from './activationMath.js';
-import { lengthFixedPoint, layerMoments } from './meanField.js';
+import { layerMoments } from './meanField.js';
 import { gaussianExpectation, type QuadratureOptions } from './quadrature.js';
 
 export type Phase = 'ordered' | 'critical' | 'chaotic';
@@ -119,15 +119,16 @@ const GRID_HALF_WIDTH = 9;
 
 /**
  * A fast pair rule for a smooth φ: the trapezoid rule in (z₁, z₂) over ±9, with step
- * min(maxStep, 0.3/√q). For a φ analytic in a strip (tanh: poles at u = ±iπ/2, i.e. z at distance
+ * min(maxStep, scale/√q). For a φ analytic in a strip (tanh: poles at u = ±iπ/2, i.e. z at distance
  * π/(2√q) from the real axis) it converges exponentially: the error is about e^(−2π·π/(2√q)/step),
- * below 1e-12 with this step at any q. Across a kink (relu family) it converges only as step², about
+ * below 1e-12 at any q with scale 0.3 (1e-6 with 0.6, enough for a picture). Across a kink (relu family) it converges only as step², about
  * 1e-3 relative: use adaptivePairRule there when the digits matter.
  */
-export function gridPairRule(maxStep = 0.1): PairRule {
+export function gridPairRule(maxStep = 0.1, scale = 0.3): PairRule {
   return (F, q, c) => {
     const sd = Math.sqrt(q);
-    const step = Math.min(maxStep, 0.3 / Math.max(sd, 1e-300));
+    // At most 4001 nodes a side (q up to about 1e5 at scale 0.3; beyond, the picture's precision degrades).
+    const step = Math.max(GRID_HALF_WIDTH / 2000, Math.min(maxStep, scale / Math.max(sd, 1e-300)));
     const count = Math.floor(GRID_HALF_WIDTH / step);
     const nodes: number[] = [];
     const weights: number[] = [];
@@ -150,10 +151,46 @@ export function gridPairRule(maxStep = 0.1): PairRule {
 export interface PhaseOptions {
   /** Quadrature tolerance of the one-dimensional expectations (default 1e-11). */
   relTol?: number;
-  /** Length-map iterations before q* is taken as reached (default 2000). */
+  /** Steffensen steps of the length map before q* is taken as reached (default 400). */
   iterations?: number;
   /** The two-input expectations (default: gridPairRule for a φ without kinks, else adaptivePairRule at relTol). */
   pairRule?: PairRule;
+}
+
+/**
+ * q* of the length map m(q) = σw²·E[φ(√q z)²] + σb², by Steffensen's method (Aitken's Δ² on the
+ * plain iteration): as fast as Newton where the plain iteration crawls (slope near 1: near-critical
+ * relu with biases, tanh without biases, whose q* = 0 is reached only as 1/(2l)). An extrapolation
+ * to q ≤ 0 means the map has no fixed point ahead (relu above He: q grows without bound), so the
+ * plain steps continue until q leaves [1e-30, 1e30]. q → 0 is the fixed point q* = 0 (odd φ
+ * without biases); its numbers are taken at the last q, which is below 1e-30.
+ */
+export function lengthFixedPoint(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number, maxSteps = 400): { qStar: number; qLimit: PhaseNumbers['qLimit']; qLast: number } {
+  // E[φ²] alone (layerMoments would also integrate the mean, slope and saturation at every step).
+  const { phi, kinks } = scalarActivation(act, alpha);
+  const map = (q: number) => sigmaW2 * gaussianExpectation((u) => phi(u) ** 2, q, kinks, { relTol: 1e-12 }) + sigmaB2;
+  let q = Number.isFinite(qStart) && qStart > 0 ? qStart : 1;
+  const out = (next: number): PhaseNumbers['qLimit'] | null => (!(next <= 1e30) ? 'to-infinity' : next < 1e-30 ? 'to-zero' : null);
+  for (let step = 0; step < maxSteps; step++) {
+    const q1 = map(q);
+    const left1 = out(q1);
+    if (left1) return { qStar: left1 === 'to-infinity' ? Infinity : 0, qLimit: left1, qLast: q1 };
+    if (Math.abs(q1 - q) <= 1e-14 * q) return { qStar: q1, qLimit: 'fixed-point', qLast: q1 };
+    const q2 = map(q1);
+    const left2 = out(q2);
+    if (left2) return { qStar: left2 === 'to-infinity' ? Infinity : 0, qLimit: left2, qLast: q2 };
+    if (Math.abs(q2 - q1) <= 1e-14 * q1) return { qStar: q2, qLimit: 'fixed-point', qLast: q2 };
+    const curvature = q2 - 2 * q1 + q;
+    const extrapolated = curvature !== 0 ? q - ((q1 - q) * (q1 - q)) / curvature : q2;
+    // Growing, with no fixed point ahead to extrapolate to: q runs off (relu above He).
+    if (!(extrapolated > 0) && q2 > q1 && q1 > q) return { qStar: Infinity, qLimit: 'to-infinity', qLast: q2 };
+    q = Number.isFinite(extrapolated) && extrapolated > 0 ? extrapolated : q2;
+  }
+  // Not settled: say where it is heading rather than call a moving q a fixed point.
+  const next = map(q);
+  if (next > q * (1 + 1e-9)) return { qStar: Infinity, qLimit: 'to-infinity', qLast: q };
+  if (next < q * (1 - 1e-9)) return { qStar: 0, qLimit: 'to-zero', qLast: q };
+  return { qStar: q, qLimit: 'fixed-point', qLast: q };
 }
 
 /** Every phase number for activation `act` at (σw², σb²). */
@@ -161,11 +198,14 @@ export function phaseNumbers(act: ActivationName, alpha: number, sigmaW2: number
   const quad: QuadratureOptions = { relTol: options.relTol ?? 1e-11 };
   const { phi, slope, kinks } = scalarActivation(act, alpha);
   // Start where a unit-variance input would put the first layer.
-  const { qStar, qLimit } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, sigmaW2 + sigmaB2, options.iterations ?? 2000);
-  const q = qLimit === 'to-infinity' ? Infinity : qLimit === 'to-zero' ? 0 : qStar;
-  const chi1 = sigmaW2 * layerMoments(act, alpha, q).slopeSquare;
-  const base = { sigmaW2, sigmaB2, qStar: q, qLimit, chi1 };
-  if (qLimit !== 'fixed-point') return { ...base, cStar: null, chiC: null, xiQ: null, xiC: null, phase: null };
+  const { qStar, qLimit, qLast } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, sigmaW2 + sigmaB2, options.iterations);
+  if (qLimit === 'to-infinity') {
+    return { sigmaW2, sigmaB2, qStar, qLimit, chi1: sigmaW2 * layerMoments(act, alpha, Infinity).slopeSquare, cStar: null, chiC: null, xiQ: null, xiC: null, phase: null };
+  }
+  // At q* = 0 the expectations are their limits, taken at the last (tiny) q.
+  const q = qLimit === 'to-zero' ? qLast : qStar;
+  const chi1 = sigmaW2 * gaussianExpectation((u) => slope(u) ** 2, q, kinks, quad);
+  const base = { sigmaW2, sigmaB2, qStar, qLimit, chi1 };
   const lengthSlope = (sigmaW2 * gaussianExpectation((u) => u * phi(u) * slope(u), q, kinks, quad)) / q;
   const xiQ = depthScaleOf(lengthSlope);
   if (Math.abs(chi1 - 1) <= CRITICAL_TOLERANCE) return { ...base, cStar: 1, chiC: chi1, xiQ, xiC: Infinity, phase: 'critical' };
@@ -176,30 +216,28 @@ export function phaseNumbers(act: ActivationName, alpha: number, sigmaW2: number
   return { ...base, cStar, chiC, xiQ, xiC: depthScaleOf(chiC), phase: 'chaotic' };
 }
 
-/**
- * χ₁ alone (no correlation map): cheap enough to bisect for the critical line. NaN when q has no
- * fixed point.
- */
-export function chi1At(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, iterations = 2000): number {
-  const { qStar, qLimit } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, sigmaW2 + sigmaB2, iterations);
-  if (qLimit !== 'fixed-point') return Number.NaN;
-  return sigmaW2 * layerMoments(act, alpha, qStar).slopeSquare;
+/** χ₁ alone (no correlation map): cheap enough to bisect for the critical line. NaN when q grows without bound. */
+export function chi1At(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number): number {
+  const { qLimit, qLast } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, sigmaW2 + sigmaB2);
+  if (qLimit === 'to-infinity') return Number.NaN;
+  const { slope, kinks } = scalarActivation(act, alpha);
+  return sigmaW2 * gaussianExpectation((u) => slope(u) ** 2, qLast, kinks, { relTol: 1e-12 });
 }
 
 /**
- * The critical σw² at σb² (χ₁ = 1) within [lo, hi], by bisection on χ₁ − 1; null when χ₁ − 1 does
- * not change sign over the range (χ₁ is increasing in σw² for the activations here).
+ * The critical σw² at σb² (χ₁ = 1) within [lo, hi], by bisection; null when χ₁ − 1 does not change
+ * sign over the range (χ₁ grows with σw² for the activations here). Where q grows without bound
+ * (relu above He) the net is on the chaotic side.
  */
 export function criticalSigmaW2(act: ActivationName, alpha: number, sigmaB2: number, lo: number, hi: number, tolerance = 1e-6): number | null {
+  const chaotic = (sigmaW2: number) => !(chi1At(act, alpha, sigmaW2, sigmaB2) < 1);
   let a = lo;
   let b = hi;
-  const fa = chi1At(act, alpha, a, sigmaB2) - 1;
-  const fb = chi1At(act, alpha, b, sigmaB2) - 1;
-  if (!(fa <= 0 && fb >= 0)) return null;
+  if (chaotic(a) || !chaotic(b)) return null;
   while (b - a > tolerance * Math.max(1, Math.abs(b))) {
     const mid = (a + b) / 2;
-    if (chi1At(act, alpha, mid, sigmaB2) - 1 < 0) a = mid;
-    else b = mid;
+    if (chaotic(mid)) b = mid;
+    else a = mid;
   }
   return (a + b) / 2;
 }
