@@ -31,7 +31,7 @@ function parseSteps(text: string): number[] {
   return steps.map(Number);
 }
 
-const CHARTS = ['gradient-profile', 'depth-profile', 'accuracy-by-depth', 'training-curves', 'saturation-map', 'histogram-gradients'];
+const CHARTS = ['trainable-depth', 'gradient-profile', 'depth-profile', 'accuracy-by-depth', 'training-curves', 'saturation-map', 'histogram-gradients'];
 
 function parseCharts(text: string): string[] {
   const names = text.split(',').map((name) => name.trim());

@@ -9,6 +9,7 @@ import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts, type ScaleMode } from './chartSpecs.js';
+import { trainableDepthChart } from './trainableDepthChart.js';
 import { htmlReport } from './htmlReport.js';
 import type { StoredRun } from './storedRuns.js';
 import { onSignalExit } from '../util/signalExit.js';
@@ -36,7 +37,8 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
   const forgetCleanup = onSignalExit(() => {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
   });
-  const charts = reportCharts(runs, histogramSteps, { scale, only });
+  const trainable = only === undefined || only.includes('trainable-depth') ? trainableDepthChart(runs) : null;
+  const charts = [...(trainable ? [trainable] : []), ...reportCharts(runs, histogramSteps, { scale, only })];
   const files: { name: string; data: string | Buffer }[] = [];
   const rendered: { chart: (typeof charts)[number]; svg: string }[] = [];
   for (const chart of charts) {
