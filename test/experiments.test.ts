@@ -90,6 +90,14 @@ const COUNTERFACTUALS: Record<string, Counterfactual[]> = {
   'glorot-bengio-2010': [topBottomSwapped, topBottomSwapped, swapAct('sigmoid', 'tanh'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier'), swapInit('standard', 'xavier')],
 };
 
+/**
+ * Files whose runs are not yet measured over seeds: they may state no expectation (nothing unmeasured
+ * is checked), and say why here. Each leaves this list once its measured/<file>.json is stored.
+ */
+const PROVISIONAL: Record<string, string> = {
+  'schoenholz-2017': 'one seed run so far (issue 29): its provisional numbers are comments in the file and docs/theory.md',
+};
+
 const isRatio = (field: string) => /Ratio/.test(field);
 function meanSd(values: number[]): { mean: number; sd: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -99,8 +107,15 @@ function meanSd(values: number[]): { mean: number; sd: number } {
 
 test('every file in experiments/ is covered here', () => {
   const files = readdirSync(join(ROOT, 'experiments')).filter((name) => /\.ya?ml$/.test(name)).map((name) => name.replace(/\.ya?ml$/, ''));
-  assert.deepEqual(files.sort(), Object.keys(COUNTERFACTUALS).sort());
+  assert.deepEqual(files.sort(), [...Object.keys(COUNTERFACTUALS), ...Object.keys(PROVISIONAL)].sort());
 });
+
+for (const name of Object.keys(PROVISIONAL)) {
+  test(`experiments/${name}.yaml is provisional: it states no expectation until measured over seeds`, () => {
+    const spec = loadExperimentFile(join(ROOT, 'experiments', `${name}.yaml`));
+    assert.equal(spec.expectations.length, 0, `${name} has expectations: measure it (scripts/experiment-measurements.mjs) and give it counterfactuals`);
+  });
+}
 
 for (const [name, counterfactuals] of Object.entries(COUNTERFACTUALS)) {
   describe(`experiments/${name}.yaml`, () => {

@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { loadStoredRuns } from '../src/report/storedRuns.js';
+import { trainableDepth } from '../src/report/trainableDepthChart.js';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { selectBackend } from '../src/backend/select.js';
@@ -258,5 +261,41 @@ describe('vgrad theory --map', () => {
     assertRefusedInOneLine(runCli(['theory', '--map', '--grid', '40']), /--grid 40: allowed: COLUMNSxROWS/, 'bad grid');
     assertRefusedInOneLine(runCli(['theory', '--map', '--picture', join(dir, 'map.txt')]), /--picture .*\.svg or \.png/, 'bad picture name');
     assertRefusedInOneLine(runCli(['theory', '--picture', svg]), /--picture draws the map/, '--picture without --map');
+  });
+});
+
+describe('experiments/schoenholz-2017.yaml, small: the sweep and the trainable-depth chart', () => {
+  test('2 σw² × 2 depths of the file, 5 steps: the report draws accuracy over σw² × depth with ξ_c from the theory', async (t) => {
+    const dir = tempDir(t);
+    const full = parseYaml(readFileSync(join(ROOT, 'experiments', 'schoenholz-2017.yaml'), 'utf8'));
+    assert.equal(full.fixed.act, 'tanh');
+    assert.equal(sig3(full.fixed['bias-std'] ** 2), 0.05);
+    assert.equal(full.grid.init.length, 13, 'σw² 1 to 4 in steps of 0.25');
+    const small = { ...full, grid: { init: [full.grid.init[2], full.grid.init[8]], depth: [2, 3] }, fixed: { ...full.fixed, steps: 5, 'log-every': 5, 'train-size': 200, 'test-size': 100, 'probe-size': 50 } };
+    const file = join(dir, 'small.yaml');
+    writeFileSync(file, stringifyYaml(small));
+    const sweep = runCli(['sweep', file, '--out', dir, '--quiet']);
+    assert.equal(sweep.status, 0, sweep.stderr);
+    const sweepDir = join(dir, 'sweeps', 'small');
+    const runs = loadStoredRuns(sweepDir);
+    assert.equal(runs.length, 4);
+    const grid = trainableDepth(runs)!;
+    assert.ok(grid !== null);
+    assert.equal(sig3(grid.sigmaB2), 0.05);
+    assert.deepEqual(grid.xiC.map((x) => x.sigmaW2), [1.5, 3]);
+    assert.deepEqual(grid.xiC.map((x) => sig3(x.xiC!)), [15.8, 9.05]);
+    assert.equal(sig3(grid.critical!), 1.76);
+    assert.deepEqual(grid.cells.map((c) => `${c.sigmaW2}@${c.depth}`).sort(), ['1.5@2', '1.5@3', '3@2', '3@3']);
+    for (const cell of grid.cells) {
+      const run = runs.find((r) => r.record.config.depth === cell.depth && r.record.config.init.includes(`scale=${cell.sigmaW2},`))!;
+      assert.equal(cell.trainAcc, run.record.final.trainAcc);
+    }
+    const report = runCli(['report', sweepDir, '--out', join(dir, 'report'), '--format', 'svg']);
+    assert.equal(report.status, 0, report.stderr);
+    const svg = readFileSync(join(dir, 'report', 'trainable-depth.svg'), 'utf8');
+    assert.match(svg, /Trainable depth: tanh, σb² = 0\.05/);
+    assert.match(svg, /critical σw² 1\.76/);
+    // Not drawn for runs that are not such a grid.
+    assert.equal(trainableDepth(runs.filter((r) => r.record.config.depth === 2)), null);
   });
 });
