@@ -144,7 +144,7 @@ const FIXED_POINT_ITERATIONS = 500;
  * Iterates the length map q ← σw²·E[φ(√q z)²] + σb² from qStart (from 1 where qStart is not a
  * positive finite number) until it settles, or leaves [1e-30, 1e30].
  */
-export function lengthFixedPoint(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number, iterations = FIXED_POINT_ITERATIONS): { qStar: number; qLimit: DepthScale['qLimit'] } {
+function iterateLengthMap(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number, iterations = FIXED_POINT_ITERATIONS): { qStar: number; qLimit: DepthScale['qLimit'] } {
   let q = Number.isFinite(qStart) && qStart > 0 ? qStart : 1;
   let qLimit: DepthScale['qLimit'] = 'fixed-point';
   for (let i = 0; i < iterations; i++) {
@@ -166,7 +166,7 @@ export function lengthFixedPoint(act: ActivationName, alpha: number, sigmaW2: nu
 
 function depthScale(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2: number, qStart: number): DepthScale {
   // The map, not the net, sets the depth scale: where the net's own q overflowed, start from 1.
-  const { qStar: q, qLimit } = lengthFixedPoint(act, alpha, sigmaW2, sigmaB2, qStart);
+  const { qStar: q, qLimit } = iterateLengthMap(act, alpha, sigmaW2, sigmaB2, qStart);
   const chiStar = sigmaW2 * layerMoments(act, alpha, q).slopeSquare;
   const logChi = Math.log(chiStar);
   const stable = Math.abs(logChi) < 1e-9;
