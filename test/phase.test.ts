@@ -294,7 +294,7 @@ describe('experiments/schoenholz-2017.yaml, small: the sweep and the trainable-d
     assert.equal(report.status, 0, report.stderr);
     const svg = readFileSync(join(dir, 'report', 'trainable-depth.svg'), 'utf8');
     assert.match(svg, /Trainable depth: tanh, σb² = 0\.05/);
-    assert.match(svg, /critical σw² 1\.76/);
+    assert.match(svg, /the critical σw² = 1\.76/);
     // Not drawn for runs that are not such a grid.
     assert.equal(trainableDepth(runs.filter((r) => r.record.config.depth === 2)), null);
   });

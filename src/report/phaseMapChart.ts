@@ -17,11 +17,11 @@ export function phaseMapChart(map: PhaseMap): Chart {
   const stepB = map.sigmaB2.length > 1 ? map.sigmaB2[1] - map.sigmaB2[0] : 0.01;
   const cells = map.cells.flatMap((row) =>
     row.map((cell) => ({
-      // Each grid point's cell is centred on it.
-      sw2: cell.sigmaW2 - stepW / 2,
-      sw2end: cell.sigmaW2 + stepW / 2,
-      sb2: cell.sigmaB2 - stepB / 2,
-      sb2end: cell.sigmaB2 + stepB / 2,
+      // Each grid point's cell is centred on it, overlapping its neighbours by 1% so no seam shows.
+      sw2: cell.sigmaW2 - stepW * 0.505,
+      sw2end: cell.sigmaW2 + stepW * 0.505,
+      sb2: cell.sigmaB2 - stepB * 0.505,
+      sb2end: cell.sigmaB2 + stepB * 0.505,
       xiC: cell.xiC === null ? null : Math.min(XI_CAP, Math.max(cell.xiC, 0.1)),
       phase: cell.phase ?? 'q unbounded',
     })),

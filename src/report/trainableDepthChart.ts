@@ -145,11 +145,9 @@ export function trainableDepthChart(runs: StoredRun[]): Chart | null {
         ? []
         : [
             {
-              data: { values: [{ sigmaW2: grid.critical, label: `critical σw² ${grid.critical.toFixed(2)}` }] },
-              layer: [
-                { mark: { type: 'rule' as const, color: 'white', strokeDash: [2, 2], strokeWidth: 1.5 }, encoding: { x: { field: 'sigmaW2', type: 'quantitative' as const } } },
-                { mark: { type: 'text' as const, color: 'white', align: 'left' as const, dx: 4, dy: 10, fontSize: 11 }, encoding: { x: { field: 'sigmaW2', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label' } } },
-              ],
+              data: { values: [{ sigmaW2: grid.critical }] },
+              mark: { type: 'rule' as const, color: 'white', strokeDash: [2, 2], strokeWidth: 1.5 },
+              encoding: { x: { field: 'sigmaW2', type: 'quantitative' as const } },
             },
           ]),
     ],
@@ -159,7 +157,10 @@ export function trainableDepthChart(runs: StoredRun[]): Chart | null {
     config: { font: CHART_FONT, background: 'white', axis: { labelFontSize: 11, titleFontSize: 12, grid: false }, legend: { labelFontSize: 11, titleFontSize: 12 }, title: { fontSize: 13, anchor: 'start' } },
     title: {
       text: `Trainable depth: ${grid.act}, σb² = ${Number(grid.sigmaB2.toPrecision(3))}`,
-      subtitle: 'final accuracy over σw² × depth; solid: 6ξ_c, dashed: ξ_c (Schoenholz et al. 2017: nets train where depth ≲ 6ξ_c); dotted white: critical σw² (χ₁ = 1)',
+      subtitle: [
+        'final accuracy (mean over seeds) over σw² × depth; blue solid: 6ξ_c, dashed: ξ_c (Schoenholz et al. 2017: nets train where depth ≲ 6ξ_c);',
+        grid.critical === null ? 'the critical σw² (χ₁ = 1) is outside the runs\' range' : `dotted white: the critical σw² = ${grid.critical.toFixed(2)} (χ₁ = 1), ordered phase to its left, chaotic to its right`,
+      ],
       fontSize: 15,
     },
     hconcat: [panel('train'), panel('test')],
