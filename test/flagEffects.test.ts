@@ -159,6 +159,7 @@ describe('theory', () => {
       ['--train-size', mnist, ['--train-size', '400', '--test-size', '100']],
       ['--seed', mnist, [...mnist, '--seed', '3']],
       ['--standardize', mnist, [...mnist, '--standardize']],
+      ['--bias-std', gaussian, [...gaussian, '--bias-std', '0.5']],
     ];
     for (const [flag, base, changed] of cases) assert.notEqual(await prediction(changed), await prediction(base), `${flag} changes the prediction`);
   });

@@ -16,7 +16,7 @@ export interface FlagEffect {
 
 const SWEEP_RUN_OPTION = 'flagEffects: every run option given to a sweep reaches each cell';
 /** theory's model keys: the flags that change the prediction (src/cli/theory.ts MODEL_KEYS). */
-const THEORY_MODEL = ['--depth', '--width', '--layers', '--act', '--alpha', '--init', '--gain', '--data', '--train-size', '--standardize', '--seed'];
+const THEORY_MODEL = ['--depth', '--width', '--layers', '--act', '--alpha', '--init', '--gain', '--data', '--train-size', '--standardize', '--seed', '--bias-std'];
 
 export const FLAG_EFFECTS: FlagEffect[] = [
   // sweep: every run option, parsed by the run option table, reaches each cell's record.
@@ -66,6 +66,11 @@ export const FLAG_EFFECTS: FlagEffect[] = [
     test: THEORY_MODEL.includes(option.flag) ? 'flagEffects: each flag that defines the net changes the prediction' : 'flagEffects: the training-only flags leave the prediction identical',
   })),
   { command: 'theory', flag: '--test-size', observable: 'refused when train + test exceed the data; the prediction (from the training split) unchanged', test: 'flagEffects: theory --test-size: checked with --train-size against the data' },
+  { command: 'theory', flag: '--map', observable: 'the σw² × σb² phase grid instead of the per-layer prediction', test: 'phase: --json: the grid, the phases on either side of the critical line' },
+  { command: 'theory', flag: '--sigma-w', observable: 'the map\'s σw² range (--sigma-w2 lo,hi)', test: 'phase: --json: the grid, the phases on either side of the critical line' },
+  { command: 'theory', flag: '--sigma-b', observable: 'the map\'s σb² range (--sigma-b2 lo,hi)', test: 'phase: --json: the grid, the phases on either side of the critical line' },
+  { command: 'theory', flag: '--grid', observable: 'the map\'s columns × rows', test: 'phase: --json: the grid, the phases on either side of the critical line' },
+  { command: 'theory', flag: '--picture', observable: 'the map written as SVG or PNG', test: 'phase: text: one row per σb² with the critical line marked; pictures as SVG and PNG' },
   { command: 'theory', flag: '--json', observable: 'the prediction as JSON', test: 'flagEffects: each flag that defines the net changes the prediction' },
   { command: 'theory', flag: '--wide', observable: 'every column on a narrow terminal', test: 'flagEffects: theory --wide and report --wide on a 60-column terminal' },
   { command: 'theory', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
