@@ -1,10 +1,11 @@
 /** `vgrad bench`: train-step throughput per config, probe overhead, leaks, and the PyTorch ratio. */
 import { Command } from 'commander';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomicFile.js';
+import { EnvironmentError, UsageError } from '../util/errors.js';
+import { writeFileAtomic, writeTarget } from '../util/atomicFile.js';
+import { guardWrite } from '../store/diskErrors.js';
 import { caseInsensitiveChoice, decimalInteger, decimalIntegerList, decimalNumber, FlagValueError, readFlag } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/choices.js';
@@ -15,6 +16,7 @@ import { signedPercent } from '../util/signedPercent.js';
 import { outputWidth } from './terminal.js';
 import { compareEntries, parseBenchmarkEntries, type BenchmarkEntry } from '../bench/actionBenchmark.js';
 import { chalkFor } from './color.js';
+import { readTextCapped, rethrowReadProblem } from '../util/readFile.js';
 
 const DEFAULT = COMMAND_DEFAULTS.bench;
 /** The held-out split bench's probe batch is drawn from. */
@@ -77,10 +79,16 @@ function checkOutputPath(path: string): void {
   const folder = dirname(target);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--output ${path}: folder ${folder} does not exist; create it or give another path`);
   try {
+    writeTarget(target);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`--output ${error.message}`);
+    throw error;
+  }
+  try {
     accessSync(folder, constants.W_OK);
     if (existsSync(target)) accessSync(target, constants.W_OK);
   } catch {
-    throw new UsageError(`--output ${path}: ${existsSync(target) ? 'the file' : `folder ${folder}`} is not writable; give a writable path`);
+    throw new EnvironmentError(`--output ${path}: ${existsSync(target) ? 'the file' : `folder ${folder}`} is not writable; give a writable path`);
   }
 }
 
@@ -147,7 +155,7 @@ export function benchCommand(): Command {
         `${off.rssStartMb.toFixed(0)}→${on.rssEndMb.toFixed(0)} (peak ${Math.max(off.rssPeakMb, on.rssPeakMb).toFixed(0)})`,
       ]);
       const json = JSON.stringify(entries, null, 2);
-      if (flags.output !== undefined) writeFileAtomic(flags.output, `${json}\n`);
+      if (flags.output !== undefined) guardWrite(dirname(resolve(flags.output)), () => writeFileAtomic(flags.output!, `${json}\n`));
       const color = chalkFor(process.stdout);
       if (flags.json) process.stdout.write(`${json}\n`);
       else {
@@ -196,8 +204,9 @@ const backendChoice = caseInsensitiveChoice(BACKEND_CHOICES);
 function readBaseline(path: string): BenchmarkEntry[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextCapped(path, 'baseline', `--compare ${path}`);
   } catch (error) {
+    rethrowReadProblem(error, `--compare ${path}`);
     throw new UsageError(`--compare ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
   return parseBenchmarkEntries(text, `--compare ${path}`);

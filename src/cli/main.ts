@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isEnvironmentError, isUsageError } from '../util/errors.js';
 import { environmentProblem, isDiskError } from '../store/diskErrors.js';
 import { exitOnSignal } from './interrupts.js';
+import { describeFsError } from '../util/fsErrors.js';
 
 export const EXIT_USAGE = 2;
 /** A full disk, a read-only or unwritable folder: the environment, not the input. */
@@ -100,6 +101,11 @@ export async function main(argv: string[]): Promise<number> {
     if (isDiskError(error) || isEnvironmentError(error)) {
       process.stderr.write(`vgrad: ${error.message}\n`);
       return EXIT_ENVIRONMENT;
+    }
+    const fsError = describeFsError(error);
+    if (fsError !== null) {
+      process.stderr.write(`vgrad: ${fsError.line}\n`);
+      return fsError.exitCode;
     }
     process.stderr.write(`vgrad: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

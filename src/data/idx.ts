@@ -3,11 +3,12 @@
  * ndims big-endian uint32 sizes, then the data. vgrad reads unsigned-byte files (type 0x08),
  * plain or gzipped.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../util/errors.js';
 import type { Dataset, Split } from './dataset.js';
+import { READ_CAPS, readFileCapped, rethrowReadProblem } from '../util/readFile.js';
 
 const UNSIGNED_BYTE = 0x08;
 
@@ -51,9 +52,10 @@ export function readIdxFile(dir: string, stem: string): IdxArray {
   if (path === undefined) throw new UsageError(`--data idx:${dir}: missing ${stem} (or ${stem}.gz) in ${dir}`);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
-    if (path.endsWith('.gz')) bytes = gunzipSync(bytes);
+    bytes = readFileCapped(path, 'idx');
+    if (path.endsWith('.gz')) bytes = gunzipSync(bytes, { maxOutputLength: READ_CAPS.idx });
   } catch (error) {
+    rethrowReadProblem(error, path);
     throw new UsageError(`${path}: cannot read (${(error as Error).message.split('\n')[0]})`);
   }
   return parseIdx(bytes, path);

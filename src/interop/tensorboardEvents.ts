@@ -5,13 +5,14 @@
  * shows each folder as a run. Events are kept in memory (a run has few probe points) and the file is
  * written once, under a temp name and renamed, so TensorBoard never reads half a file.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { UsageError } from '../util/errors.js';
-import { guardWrite } from '../store/diskErrors.js';
+import { DiskError, environmentProblem, guardWrite } from '../store/diskErrors.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { frameRecord } from './tfrecord.js';
 
 const PROTO_PATH = fileURLToPath(new URL('../../../proto/tensorboard.proto', import.meta.url));
@@ -156,20 +157,13 @@ export class EventFile {
     try {
       mkdirSync(this.folder, { recursive: true });
     } catch (error) {
+      const problem = environmentProblem(error);
+      if (problem !== null) throw new DiskError(`cannot create ${this.folder}: ${problem}`);
       throw new UsageError(`cannot create ${this.folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a writable folder`);
     }
     if (hasEventFile(this.folder)) throw new UsageError(`${this.folder} already holds an event file; remove it or give another folder`);
     const path = join(this.folder, this.fileName);
-    const temp = join(this.folder, `.${this.fileName}.tmp-${process.pid}`);
-    try {
-      guardWrite(this.folder, () => {
-        writeFileSync(temp, Buffer.concat(this.events.map(frameRecord)));
-        renameSync(temp, path);
-      });
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
+    guardWrite(this.folder, () => writeFileAtomic(path, Buffer.concat(this.events.map(frameRecord))));
     return path;
   }
 }

@@ -5,9 +5,9 @@
  * nn.ModuleList([nn.Linear(784, 300), ...])` (an nn.Sequential mixing Linear and activation modules
  * would instead number them 0, 2, 4 ...). The activation is not a parameter and is not stored.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../util/errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
+import { readFileCapped, rethrowReadProblem } from '../util/readFile.js';
 
 /** One layer in vgrad's layout: weight is fanIn × fanOut, row-major. */
 export interface LayerWeights {
@@ -44,8 +44,9 @@ export function readWeightsFile(path: string, sizes: number[]): LayerWeights[] {
   const what = `--init-from ${path}`;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileCapped(path, 'safetensors', what);
   } catch (error) {
+    rethrowReadProblem(error, what);
     throw new UsageError(`${what}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   let tensors: Record<string, SafeTensor>;

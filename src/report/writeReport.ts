@@ -6,6 +6,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { writeFileAtomic, writeTarget } from '../util/atomicFile.js';
 import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts, type ScaleMode } from './chartSpecs.js';
@@ -53,13 +54,18 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
   const staging = join(outDir, `.partial-report-${process.pid}`);
   const written: string[] = [];
   try {
+    // A device, FIFO or folder in the way is refused before anything is written; a symlink is written through.
+    const targets = files.map((file) => writeTarget(join(outDir, file.name)));
     mkdirSync(staging);
     for (const file of files) writeFileSync(join(staging, file.name), file.data);
-    for (const file of files) {
-      renameSync(join(staging, file.name), join(outDir, file.name));
-      written.push(join(outDir, file.name));
-    }
+    files.forEach((file, i) => {
+      const own = join(outDir, file.name);
+      if (targets[i] === own) renameSync(join(staging, file.name), own);
+      else writeFileAtomic(targets[i], file.data);
+      written.push(own);
+    });
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     environment(`--out ${outDir}: cannot write the report`, error);
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -4,12 +4,13 @@
  * that is not what it should be is a one-line UsageError naming the file and what is wrong, and
  * the non-finite markers ("+Inf", "-Inf", "NaN") become numbers again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { CELL_FILE, CONFIG_FILE, METRICS_FILE, SWEEP_FILE, summaryPathOf } from './layout.js';
 import { type CellFile, fromMarker, NON_FINITE_MARKERS, type NonFiniteMarker, type RunRecord, type StoredPoint, type SweepManifest } from './record.js';
 import { decodeCellFile, decodeRunRecord, decodeSweepManifest } from './recordSchema.js';
+import { readTextCapped, rethrowReadProblem } from '../util/readFile.js';
 
 function decodeMarkers(value: unknown): unknown {
   if (typeof value === 'string' && (NON_FINITE_MARKERS as readonly string[]).includes(value)) return fromMarker(value as NonFiniteMarker);
@@ -26,8 +27,9 @@ function firstLine(error: unknown): string {
 /** A JSON file's value; a one-line UsageError `PATH: cannot read WHAT (why)` if it cannot be read or parsed. */
 function readJsonFile(path: string, what: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readTextCapped(path, 'record'));
   } catch (error) {
+    rethrowReadProblem(error, path);
     throw new UsageError(`${path}: cannot read ${what} (${firstLine(error)})`);
   }
 }
@@ -37,8 +39,9 @@ export function readProbePoints(runDir: string): StoredPoint[] {
   const path = join(runDir, METRICS_FILE);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextCapped(path, 'metrics');
   } catch (error) {
+    rethrowReadProblem(error, path);
     throw new UsageError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return text
@@ -97,8 +100,9 @@ export function readSweepManifest(sweepDir: string): SweepManifest {
   const path = join(sweepDir, SWEEP_FILE);
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(readTextCapped(path, 'record'));
   } catch (error) {
+    rethrowReadProblem(error, path);
     throw new UsageError(`${sweepDir}: not a sweep folder (cannot read ${SWEEP_FILE}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)})`);
   }
   const decoded = decodeSweepManifest(value);

@@ -20,7 +20,6 @@
  *       saturatedPeak: { min: 0.5 }  # saturatedInit/End/Peak, actMeanInit/End/Low (with layer,
  *                                    # saturatedInit/End are the layer's, not the hidden layers' mean)
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -31,6 +30,7 @@ import type { SweepSpec } from './plan.js';
 import { GRID_OPTIONS, sweepOptionNamed } from './runOptions.js';
 import { NUMERIC_FIELDS } from './summary.js';
 import { VERDICTS } from './verdict.js';
+import { readTextCapped, rethrowReadProblem } from '../util/readFile.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or true/false' });
 const axisValues = z.union([scalar, z.array(scalar).min(1, { error: 'must list at least one value' })], {
@@ -85,8 +85,9 @@ function firstLine(text: string): string {
 function readData(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextCapped(path, 'experiment');
   } catch (error) {
+    rethrowReadProblem(error, path);
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`${path}: cannot read the experiment file (${code ?? (error as Error).message}); give a .yaml, .yml or .json file`);
   }
@@ -105,7 +106,12 @@ function readData(path: string): unknown {
     const message = problem.code === 'TAG_RESOLVE_FAILED' ? `${firstLine(problem.message)} (tags are not allowed: experiment files are plain data)` : firstLine(problem.message);
     throw new UsageError(`${path}: not valid YAML: ${message}`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The parser's own limits (an alias bomb's "Excessive alias count", nesting deeper than the stack) are bad input.
+    throw new UsageError(`${path}: not usable YAML: ${firstLine((error as Error).message)} (aliases expand to at most 100 nodes, nesting is limited)`);
+  }
 }
 
 /** A file key (`train-size` or `trainSize`) as a run option key, or an error naming the field. */

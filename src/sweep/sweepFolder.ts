@@ -3,12 +3,13 @@
  * (sweep.json, written from the SweepPlan) and the failures of unfinished cells (failed/<id>.json,
  * retried on the next run). Cells are claimed, written and read through the store.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILED_DIR, SWEEP_FILE } from '../store/layout.js';
 import { SWEEP_SCHEMA, type SweepManifest } from '../store/record.js';
 import { writeJsonAtomic } from '../store/runStore.js';
 import type { SweepPlan } from './plan.js';
+import { readTextCapped } from '../util/readFile.js';
 
 export function manifestOf(plan: SweepPlan): SweepManifest {
   return {
@@ -49,7 +50,7 @@ export function clearFailure(sweepDir: string, id: string): void {
 /** The last failure recorded for a cell, if any (an unreadable one counts as none: the cell is simply retried). */
 export function readFailure(sweepDir: string, id: string): FailureFile | undefined {
   try {
-    return JSON.parse(readFileSync(failurePath(sweepDir, id), 'utf8')) as FailureFile;
+    return JSON.parse(readTextCapped(failurePath(sweepDir, id), 'record')) as FailureFile;
   } catch {
     return undefined;
   }
