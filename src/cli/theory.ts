@@ -8,6 +8,7 @@ import { parseRunConfig, type RunConfig } from '../config/runConfig.js';
 import { formatNumber } from '../report/layerTable.js';
 import { droppedNote, fitLines, fittedTable, type TableColumn } from '../report/fitWidth.js';
 import { toJson } from '../store/record.js';
+import { readWeightsFile } from '../interop/weights.js';
 import { inputMomentFor } from '../data/inputMoment.js';
 import { dataOptionsOf } from '../data/load.js';
 import { type InputShape, phaseForConfig, predictForConfig } from '../theory/forConfig.js';
@@ -190,6 +191,11 @@ export function theoryCommand(): Command {
       if (flags.picture !== undefined) throw new UsageError('--picture draws the map: give it with --map');
       const config = parseRunConfig(flags);
       const input = inputMomentFor(dataOptionsOf(config));
+      if (config.initFrom !== null) {
+        // Read and checked as run would (a corrupt file is refused); the prediction itself is for random weights.
+        readWeightsFile(config.initFrom, [input.features, ...config.layers, input.classes]);
+        process.stderr.write(`note: --init-from ${config.initFrom} read and checked; the mean-field prediction is for random weights (--init ${config.init}), not the loaded ones\n`);
+      }
       const prediction = predictForConfig(config, input);
       const verdict = judgePrediction(prediction, config.act, config.alpha);
       const phase = phaseForConfig(config, input);

@@ -60,7 +60,8 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (buf.length < 8) throw new SafetensorsError(`${buf.length} bytes, too short for the 8-byte header length`);
   const headerLength = buf.readBigUInt64LE(0);
-  if (headerLength > BigInt(buf.length - 8)) throw new SafetensorsError(`header length ${headerLength} exceeds the file's ${buf.length} bytes`);
+  // Never echo the number read: in a file that is not safetensors it is the file's first 8 bytes.
+  if (headerLength < 2n || headerLength > BigInt(buf.length - 8)) throw new SafetensorsError(`not a safetensors file (its first 8 bytes are not a header length that fits its ${buf.length} bytes)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(buf.subarray(8, 8 + Number(headerLength)).toString('utf8')) as Record<string, unknown>;
@@ -71,6 +72,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const dataStart = 8 + Number(headerLength);
   const dataLength = buf.length - dataStart;
   const tensors: Record<string, SafeTensor> = {};
+  const ranges: { name: string; begin: number; end: number }[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
@@ -88,6 +90,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
     if (end < begin || end > dataLength || end - begin !== count * BYTES[dtype]) {
       throw new SafetensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit shape [${shape}] in ${dataLength} data bytes`);
     }
+    if (end > begin) ranges.push({ name, begin, end });
     const raw = buf.subarray(dataStart + begin, dataStart + end);
     let data: Float32Array | Uint8Array;
     if (dtype === 'F32') {
@@ -97,6 +100,12 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       data = new Uint8Array(raw);
     }
     tensors[name] = { dtype, shape: shape as number[], data };
+  }
+  // Each byte of the data belongs to one tensor at most: overlapping tensors are a corrupt (or crafted) file.
+  ranges.sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < ranges.length; i++) {
+    const [prev, next] = [ranges[i - 1], ranges[i]];
+    if (next.begin < prev.end) throw new SafetensorsError(`tensors ${prev.name} [${prev.begin}, ${prev.end}] and ${next.name} [${next.begin}, ${next.end}] overlap; each data byte belongs to one tensor`);
   }
   return { tensors, metadata };
 }
