@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite } from '../store/diskErrors.js';
-import { writeFileAtomic } from '../util/atomicFile.js';
+import { writeFileAtomic, makeFolders } from '../util/atomicFile.js';
 import { frameRecord } from './tfrecord.js';
 
 const PROTO_PATH = fileURLToPath(new URL('../../../proto/tensorboard.proto', import.meta.url));
@@ -155,7 +155,7 @@ export class EventFile {
    */
   write(): string {
     try {
-      mkdirSync(this.folder, { recursive: true });
+      makeFolders(this.folder);
     } catch (error) {
       const problem = environmentProblem(error);
       if (problem !== null) throw new DiskError(`cannot create ${this.folder}: ${problem}`);

@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { writeFileAtomic, writeTarget } from '../util/atomicFile.js';
+import { writeFileAtomic, writeTarget, makeFolders } from '../util/atomicFile.js';
 import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts, type ScaleMode } from './chartSpecs.js';
@@ -29,7 +29,7 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
   let created: string | undefined;
   try {
     if (statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${outDir}: exists and is not a folder; give a folder (created if missing)`);
-    created = mkdirSync(outDir, { recursive: true });
+    created = makeFolders(outDir);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     environment(`--out ${outDir}: cannot create the folder`, error);

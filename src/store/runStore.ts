@@ -25,7 +25,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicFile.js';
+import { writeFileAtomic, makeFolders } from '../util/atomicFile.js';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault } from './diskErrors.js';
 import { CLAIM_PREFIX, LOCK_FILE, PARTIAL_PREFIX, runsDirOf, TRASH_PREFIX } from './layout.js';
@@ -209,7 +209,7 @@ function idFor(baseId: string, attempt: number): string {
  */
 export function ensureFolder(folder: string, what: string): void {
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
   } catch (error) {
     // mkdir -p on a read-only file system can report ENOENT or EEXIST for a parent; say what is wrong.
     const problem = environmentProblem(error) ?? readOnlyAncestor(folder);

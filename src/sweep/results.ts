@@ -1,6 +1,7 @@
 /** Summary rows of a sweep folder, written next to its cells (summary.jsonl, summary.csv). */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicFile.js';
+import { writeFileIfChanged } from '../util/atomicFile.js';
+import { guardWrite } from '../store/diskErrors.js';
 import { finishedCellIds, isRunFolder, SUMMARY_CSV_FILE, SUMMARY_JSONL_FILE } from '../store/layout.js';
 import type { CellConfig, SweepManifest } from '../store/record.js';
 import { readCell } from '../store/read.js';
@@ -32,6 +33,8 @@ export function collectRows(dir: string, manifest: SweepManifest, configs: Map<s
 }
 
 export function writeSummaries(dir: string, rows: SummaryRow[]): void {
-  writeFileAtomic(join(dir, SUMMARY_JSONL_FILE), toJsonLines(rows));
-  writeFileAtomic(join(dir, SUMMARY_CSV_FILE), toCsv(rows));
+  guardWrite(dir, () => {
+    writeFileIfChanged(join(dir, SUMMARY_JSONL_FILE), toJsonLines(rows));
+    writeFileIfChanged(join(dir, SUMMARY_CSV_FILE), toCsv(rows));
+  });
 }

@@ -6,10 +6,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILED_DIR, SWEEP_FILE } from '../store/layout.js';
-import { SWEEP_SCHEMA, type SweepManifest } from '../store/record.js';
+import { SWEEP_SCHEMA, type SweepManifest, toJson } from '../store/record.js';
 import { writeJsonAtomic } from '../store/runStore.js';
 import type { SweepPlan } from './plan.js';
 import { readTextCapped } from '../util/readFile.js';
+import { makeFolders, writeFileIfChanged } from '../util/atomicFile.js';
 
 export function manifestOf(plan: SweepPlan): SweepManifest {
   return {
@@ -25,7 +26,8 @@ export function manifestOf(plan: SweepPlan): SweepManifest {
 }
 
 export function writeManifest(sweepDir: string, manifest: SweepManifest): void {
-  writeJsonAtomic(join(sweepDir, SWEEP_FILE), manifest);
+  // Unchanged on a re-run: a finished sweep on a read-only disk has nothing to write.
+  writeFileIfChanged(join(sweepDir, SWEEP_FILE), `${toJson(manifest, 2)}\n`);
 }
 
 export interface FailureFile {
@@ -39,7 +41,7 @@ function failurePath(sweepDir: string, id: string): string {
 }
 
 export function recordFailure(sweepDir: string, id: string, error: string): void {
-  mkdirSync(join(sweepDir, FAILED_DIR), { recursive: true });
+  makeFolders(join(sweepDir, FAILED_DIR));
   writeJsonAtomic(failurePath(sweepDir, id), { id, error, at: new Date().toISOString() } satisfies FailureFile);
 }
 

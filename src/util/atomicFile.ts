@@ -7,8 +7,8 @@
  * on the file it points to (a link to a missing file is refused). A folder, device, FIFO or socket
  * is refused with a UsageError (exit 2) and left as it was. The temp file is removed on every error.
  */
-import { lstatSync, realpathSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { injectedFault } from './fsErrors.js';
 
@@ -54,6 +54,55 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     } catch {
       // Nothing more can be done: the error below is the one to report.
     }
+    throw error;
+  }
+}
+
+/**
+ * writeFileAtomic, unless `path` already holds exactly these bytes: then nothing is written (a
+ * finished sweep re-run on a read-only disk rewrites nothing and so does not fail).
+ */
+export function writeFileIfChanged(path: string, text: string | Uint8Array): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.length);
+  if (holdsExactly(path, bytes)) return;
+  writeFileAtomic(path, bytes);
+}
+
+function holdsExactly(path: string, bytes: Buffer): boolean {
+  let fd: number;
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile() || stats.size !== bytes.length) return false;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return false;
+    const old = Buffer.alloc(bytes.length + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < old.length; filled += got) got = readSync(fd, old, filled, old.length - filled, null);
+    return filled === bytes.length && old.subarray(0, filled).equals(bytes);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * mkdirSync(path, { recursive: true }), but a failure names its real cause: Node's recursive mkdir
+ * reports ENOENT on a read-only filesystem, so on ENOENT the first missing folder is made alone,
+ * which throws the true error (EROFS, EACCES, ENOTDIR).
+ */
+export function makeFolders(path: string): string | undefined {
+  try {
+    return mkdirSync(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = resolve(path);
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    mkdirSync(missing);
     throw error;
   }
 }
