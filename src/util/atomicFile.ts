@@ -54,6 +54,9 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     } catch {
       // Nothing more can be done: the error below is the one to report.
     }
+    // A failed write(2) carries no path: name the file, so the one-line message can.
+    const fsError = error as NodeJS.ErrnoException;
+    if (typeof fsError?.code === 'string' && fsError.path === undefined) fsError.path = target;
     throw error;
   }
 }
