@@ -218,3 +218,28 @@ describe('bad data named', () => {
     }
   });
 });
+
+describe('metrics that are missing or not the record\'s', () => {
+  test('show --csv without metrics.jsonl is refused; report names the charts it is missing from; a layer count that disagrees is refused', (t) => {
+    const out = tempDir(t);
+    assert.equal(runCli(['run', ...TINY, '--depth', '2', '--out', out]).status, 0);
+    const run = join(out, 'runs', readdirSync(join(out, 'runs'))[0]);
+    const metrics = join(run, 'metrics.jsonl');
+    const lines = readFileSync(metrics, 'utf8').trimEnd().split('\n');
+    // Control: with its own metrics, show --csv prints a row per layer per point (3 layers × 2 points + header).
+    const good = runCli(['show', run, '--csv']);
+    assert.equal(good.status, 0, good.stderr);
+    assert.equal(good.stdout.trimEnd().split('\n').length, 1 + 3 * lines.length);
+    const last = JSON.parse(lines.at(-1)!);
+    last.layers = last.layers.slice(0, 2);
+    writeFileSync(metrics, `${[...lines.slice(0, -1), JSON.stringify(last)].join('\n')}\n`);
+    for (const args of [['show', run, '--csv'], ['report', run], ['export', 'csv', run]]) {
+      assertRefusedInOneLine(runCli(args), new RegExp(`the point at step ${last.step} has 2 layers but the record \\(summary\\.json\\) has 3`), `${args[0]} with a short point`);
+    }
+    rmSync(metrics);
+    assertRefusedInOneLine(runCli(['show', run, '--csv']), /no metrics\.jsonl, so no probe points to print as CSV/, 'show --csv without metrics');
+    const report = runCli(['report', run]);
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stderr, /no metrics\.jsonl, so not in the training curves, the saturation map or the histograms/);
+  });
+});

@@ -59,6 +59,13 @@ export function reportCommand(): Command {
       const only = flags.charts === undefined ? undefined : parseCharts(flags.charts);
       const { loadStoredRuns } = await import('../report/storedRuns.js');
       const runs = loadStoredRuns(dir);
+      // A run without metrics.jsonl has only its record: say which charts it is missing from.
+      const bare = runs.filter((run) => run.points.length === 0).map((run) => (run.path === '.' ? dir : run.path));
+      if (bare.length > 0) {
+        const names = bare.length <= 3 ? bare.join(', ') : `${bare.slice(0, 3).join(', ')} and ${bare.length - 3} more`;
+        process.stderr.write(`note: ${names}: no metrics.jsonl, so not in the training curves, the saturation map or the histograms (the depth profile is from summary.json)
+`);
+      }
       if (flags.out === undefined) {
         const { renderDepthSparklines } = await import('../report/depthSparklines.js');
         writeStdout(renderDepthSparklines(runs, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));

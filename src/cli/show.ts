@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { toJson } from '../store/record.js';
 import { DEFAULTS } from '../config/runConfig.js';
-import { isDirectory, isRunFolder, locateRun } from '../store/layout.js';
+import { isDirectory, isRunFolder, locateRun, METRICS_FILE } from '../store/layout.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { StoredEntry } from '../report/storedList.js';
 import { readRunRecord } from '../store/read.js';
 import { renderFittedReport } from '../report/layerTable.js';
@@ -24,7 +26,10 @@ export function showCommand(): Command {
       if (flags.csv) {
         if (flags.json) throw new UsageError('--csv and --json cannot both be given; pick one');
         const { csvForRuns } = await import('./export.js');
-        writeStdout(csvForRuns([locateRun(run, flags.out)], flags.out));
+        const summary = locateRun(run, flags.out);
+        // Only the header would print: say why instead.
+        if (!existsSync(join(dirname(summary), METRICS_FILE))) throw new UsageError(`${dirname(summary)}: no ${METRICS_FILE}, so no probe points to print as CSV; vgrad show without --csv prints the record`);
+        writeStdout(csvForRuns([summary], flags.out));
         return;
       }
       if (isDirectory(run) && !isRunFolder(run)) {

@@ -70,7 +70,13 @@ export function readRunRecord(path: string): RunRecord {
 export function readStoredRun(summaryPath: string): { record: RunRecord; points: StoredPoint[]; runDir: string } {
   const record = readRunRecord(summaryPath);
   const runDir = dirname(summaryPath);
-  return { record, points: existsSync(join(runDir, METRICS_FILE)) ? readProbePoints(runDir) : [], runDir };
+  const points = existsSync(join(runDir, METRICS_FILE)) ? readProbePoints(runDir) : [];
+  // A metrics.jsonl from another net (copied in, or edited) would be charted as this run's: refused.
+  const wrong = points.find((point) => point.layers.length !== record.layers.length);
+  if (wrong !== undefined) {
+    throw new UsageError(`${join(runDir, METRICS_FILE)}: the point at step ${wrong.step} has ${wrong.layers.length} layers but the record (summary.json) has ${record.layers.length}; the metrics are not this run's`);
+  }
+  return { record, points, runDir };
 }
 
 /** A run folder's config.json: the resolved config it ran with, as an object. */
