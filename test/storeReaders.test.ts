@@ -171,8 +171,12 @@ describe('stored files read back', () => {
     assert.equal(bare.runDir, dir);
     assert.deepEqual(bare.points, []);
     assert.equal(bare.record.runId, '20261205-000000-relu-he-d1');
-    writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify({ step: 0, layers: [] })}\n${JSON.stringify({ step: 5, layers: [] })}\n`);
+    // Points carry one entry per layer of the record (2 here); a point with another count is not this run's.
+    const layers = (recordJson() as { layers: unknown[] }).layers.map(() => ({}));
+    writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify({ step: 0, layers })}\n${JSON.stringify({ step: 5, layers })}\n`);
     assert.deepEqual(readStoredRun(join(dir, 'summary.json')).points.map((p) => p.step), [0, 5]);
+    writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify({ step: 0, layers })}\n${JSON.stringify({ step: 5, layers: [] })}\n`);
+    assert.throws(() => readStoredRun(join(dir, 'summary.json')), /the point at step 5 has 0 layers but the record \(summary\.json\) has 2/);
   });
 });
 
