@@ -45,10 +45,10 @@ function usageMessage(raw: Record<string, unknown>): string {
 }
 
 describe('decimal numbers', () => {
-  test('integers: decimal digits with an optional +, nothing that Number() also takes', () => {
+  test('integers: decimal digits only (no sign), nothing that Number() also takes', () => {
     assert.equal(readDecimalInteger('0'), 0);
     assert.equal(readDecimalInteger('42'), 42);
-    assert.equal(readDecimalInteger('+7'), 7);
+    assert.equal(readDecimalInteger('+7'), undefined);
     assert.equal(readDecimalInteger('007'), 7);
     // Number() reads each of these as a number; a flag must not.
     for (const text of ['', ' ', ' 5', '5 ', '-1', '0x10', '1e3', '1.5', '1.0', 'Infinity', 'NaN', '1_000', '٣']) {

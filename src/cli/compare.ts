@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
+import { decimalInteger, readFlag } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { compareColumnsFor } from '../report/compareColumns.js';
 import { COMPARE_STATS, renderCompare, type CompareStat } from '../report/compareTable.js';
@@ -25,8 +26,7 @@ export function compareCommand(): Command {
       if (flags.at !== 'init' && flags.at !== 'end') throw new UsageError(`--at must be init or end (got '${flags.at}')`);
       let width = fixedWidth(process.stdout);
       if (flags.width !== undefined) {
-        width = Number(flags.width);
-        if (!/^\d+$/.test(flags.width) || width < 20 || width > 1000) throw new UsageError(`--width must be an integer from 20 to 1000 (got '${flags.width}')`);
+        width = readFlag('--width', decimalInteger(20, 1000), flags.width);
       }
       const columns = compareColumnsFor(dirs);
       writeStdout(renderCompare(columns, stat as CompareStat, flags.at === 'init' ? 'initial' : 'final', width, chalkFor(process.stdout)));

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { UsageError } from '../util/errors.js';
+import { decimalInteger, decimalNumber, readFlag } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { DEFAULTS } from '../config/options.js';
 import { activationsWhere, type BookRow } from '../model/activations.js';
@@ -15,11 +15,9 @@ import { droppedNote, fitLines, fitTable } from '../report/fitWidth.js';
 import { chalkFor } from './color.js';
 import { outputWidth } from './terminal.js';
 
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be an integer ≥ 1 (got '${text}')`);
-  return value;
-}
+/** A layer's fan: the same limit as --width (one layer of at most this many units). */
+const FAN = decimalInteger(1);
+const GAIN = decimalNumber('a number > 0', (value) => value > 0);
 
 function describe(dist: WeightDistribution, fanIn: number, fanOut: number) {
   const std = distributionStd(dist, fanIn, fanOut);
@@ -64,10 +62,9 @@ export function initsCommand(): Command {
     .option('--wide', 'print every table column even if wider than the terminal')
     .addHelpText('after', '\nExample:\n  $ vgrad inits --fan-in 100 --fan-out 100')
     .action((flags: { fanIn: string; fanOut: string; gain: string; json?: boolean; wide?: boolean }) => {
-      const fanIn = positiveInteger('--fan-in', flags.fanIn);
-      const fanOut = positiveInteger('--fan-out', flags.fanOut);
-      const gain = Number(flags.gain);
-      if (!(gain > 0)) throw new UsageError(`--gain must be a number > 0 (got '${flags.gain}')`);
+      const fanIn = readFlag('--fan-in', FAN, flags.fanIn);
+      const fanOut = readFlag('--fan-out', FAN, flags.fanOut);
+      const gain = readFlag('--gain', GAIN, flags.gain);
       // No scheme listed here depends on --act (the book's has its own table below).
       const schemes = INIT_CATALOGUE.map((entry) => ({
         name: entry.name,

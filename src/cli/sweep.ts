@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { readDecimalInteger } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
@@ -43,8 +44,8 @@ export const EXIT_EXPECTATIONS = 3;
 const COMPARE_AT_END_MAX_CELLS = 8;
 
 function positiveInt(text: string, flag: string, max = 100_000): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) throw new UsageError(`${flag} must be an integer from 1 to ${max} (got '${text}')`);
+  const value = readDecimalInteger(text);
+  if (value === undefined || value < 1 || value > max) throw new UsageError(`${flag} must be an integer from 1 to ${max} (got '${text}'); decimal digits only`);
   return value;
 }
 

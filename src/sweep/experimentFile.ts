@@ -178,6 +178,12 @@ export function loadExperimentFile(path: string): SweepSpec {
     const values = axisValue(path, field, key, value);
     if (values.length !== 1) throw new UsageError(`${path}: ${field}: one value only (put lists and ranges under grid)`);
     fixed[key] = values[0];
+    // Grid values used to win silently over a fixed one; which the author meant is not knowable.
+    const clash = groups.findIndex((axes) => axes.some((axis) => axis.key === key));
+    if (clash >= 0) {
+      const inGrid = key === 'seed' && file.seeds !== undefined ? 'seeds' : `${groupField(clash)}.${name}`;
+      throw new UsageError(`${path}: ${field}: '${name}' is also given in ${inGrid}; give each option in grid or in fixed, not both`);
+    }
   }
   const expectations: Expectation[] = file.expect.map((entry, i) => {
     const where: Where = {};

@@ -9,6 +9,7 @@
  *   JOB_COMPLETION_INDEX with --shard-count n     (Kubernetes Indexed Jobs)
  */
 import { UsageError } from '../util/errors.js';
+import { readDecimalInteger } from '../util/decimal.js';
 
 export interface Shard {
   index: number;
@@ -20,14 +21,14 @@ export interface Shard {
 const INTEGER = /^\d+$/;
 
 function parseCount(text: string, what: string): number {
-  const count = Number(text);
-  if (!INTEGER.test(text.trim()) || count < 1) throw new UsageError(`${what} must be an integer ≥ 1 (got '${text}')`);
+  const count = readDecimalInteger(text);
+  if (count === undefined || count < 1) throw new UsageError(`${what} must be an integer ≥ 1 (got '${text}'); decimal digits only`);
   return count;
 }
 
 export function resolveShard(flag: string | undefined, shardCount: string | undefined, env: NodeJS.ProcessEnv): Shard | undefined {
   if (flag !== undefined) {
-    const match = /^(\d+)\/(\d+)$/.exec(flag.trim());
+    const match = /^(\d+)\/(\d+)$/.exec(flag);
     if (!match) throw new UsageError(`--shard must be i/n with 0 ≤ i < n, e.g. 0/4 (got '${flag}')`);
     const [index, count] = [Number(match[1]), Number(match[2])];
     if (count < 1 || index >= count) throw new UsageError(`--shard must be i/n with 0 ≤ i < n, e.g. 0/4 (got '${flag}')`);

@@ -39,8 +39,8 @@ export function flagMessage(flag: string, raw: unknown, error: FlagValueError): 
   return `${flag} ${error.message}${shown}${error.hint ? `; ${error.hint}` : ''}`;
 }
 
-/** Optional sign, then digits only: no exponent, no hex, no blanks. */
-const DECIMAL_INTEGER = /^[+]?\d+$/;
+/** Digits only: no sign (an integer flag is never negative, and '+3' reads like a typo), no exponent, no hex, no blanks. */
+const DECIMAL_INTEGER = /^\d+$/;
 /** Optional sign, digits with an optional fraction, optional exponent (1e-3 is a normal learning rate). */
 const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -87,6 +87,7 @@ export function decimalNumber(rule: string, accept: (value: number) => boolean):
 export function decimalIntegerList(min: number, example: string): FlagReader<string, number[]> {
   const rule = `must be a comma list of integers ≥ ${min}, e.g. ${example}`;
   return (text) => {
+    if (text.trim() !== text) throw new FlagValueError(rule);
     const values = text.split(',').map((part) => readDecimalInteger(part.trim()));
     if (values.some((value) => value === undefined || value < min)) throw new FlagValueError(rule);
     return values as number[];

@@ -1,0 +1,65 @@
+/**
+ * Issue 31 (hardening, input side), through the real CLI: strict numbers on every command, an
+ * option in both grid and fixed of an experiment file, the sweep cell cap, interrupts in long
+ * loops, experiment-file paths and control characters in what vgrad prints.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { assertRefusedInOneLine, runCli, tempDir } from './helpers.js';
+
+describe('one strict decimal reader for every integer and decimal flag', () => {
+  // Each of these ran (or printed a table) before: Number() and a '+' in the integer pattern took them.
+  const refused: [string[], RegExp][] = [
+    [['theory', '--depth', '+3'], /^vgrad: --depth must be an integer ≥ 1 \(got '\+3'\); decimal digits only$/],
+    [['theory', '--steps', '+3'], /^vgrad: --steps must be an integer ≥ 0 \(got '\+3'\); decimal digits only$/],
+    [['run', '--depth', '+3', '--steps', '0'], /^vgrad: --depth must be an integer ≥ 1 \(got '\+3'\)/],
+    [['inits', '--fan-in', '0x10'], /^vgrad: --fan-in must be an integer ≥ 1 \(got '0x10'\); decimal digits only$/],
+    [['inits', '--fan-in', '1e2'], /^vgrad: --fan-in must be an integer ≥ 1 \(got '1e2'\)/],
+    [['inits', '--fan-in', ' 12'], /^vgrad: --fan-in must be an integer ≥ 1 \(got ' 12'\)/],
+    [['inits', '--fan-out', '12 '], /^vgrad: --fan-out must be an integer ≥ 1 \(got '12 '\)/],
+    [['inits', '--fan-out', '+12'], /^vgrad: --fan-out must be an integer ≥ 1 \(got '\+12'\)/],
+    [['inits', '--gain', '0x1'], /^vgrad: --gain must be a number > 0 \(got '0x1'\)/],
+    [['inits', '--gain', ' 1'], /^vgrad: --gain must be a number > 0 \(got ' 1'\)/],
+    [['inits', '--gain', 'Infinity'], /^vgrad: --gain must be a number > 0 \(got 'Infinity'\)/],
+    [['compare', '--width', '+30', 'x'], /^vgrad: --width must be an integer ≥ 20 \(got '\+30'\)/],
+    [['sweep', '--dry-run', '--depth', '2', '--jobs', ' 2'], /^vgrad: --jobs must be an integer from 1 to 256 \(got ' 2'\)/],
+    [['sweep', '--dry-run', '--depth', '2', '--seeds', '+2'], /^vgrad: --seeds must be an integer from 1 to 1000 \(got '\+2'\)/],
+    [['sweep', '--dry-run', '--depth', '+3,4'], /^vgrad: --depth must be an integer ≥ 1 \(got '\+3'\)/],
+    [['sweep', '--dry-run', '--depth', '2,3', '--shard', ' 0/2'], /^vgrad: --shard must be i\/n/],
+    [['run', '--layers', ' 300'], /^vgrad: --layers must be a comma list of integers ≥ 1/],
+  ];
+  for (const [args, message] of refused) {
+    test(`${args.join(' ')} is refused in one line`, () => assertRefusedInOneLine(runCli(args), message, args.join(' ')));
+  }
+
+  test('the plain decimal forms still read to their values', () => {
+    const inits = runCli(['inits', '--fan-in', '16', '--fan-out', '4', '--gain', '2.5e-1', '--json']);
+    assert.equal(inits.status, 0, inits.stderr);
+    const parsed = JSON.parse(inits.stdout);
+    assert.equal(parsed.fanIn, 16);
+    assert.equal(parsed.fanOut, 4);
+    // He normal: σ = √(2 / fan_in) = √(2/16).
+    assert.ok(Math.abs(parsed.schemes.find((s: { name: string }) => s.name === 'he').std - Math.sqrt(2 / 16)) < 1e-12);
+    const theory = runCli(['theory', '--depth', '3', '--width', '007', '--json']);
+    assert.equal(theory.status, 0, theory.stderr);
+    const prediction = JSON.parse(theory.stdout);
+    assert.deepEqual(prediction.config.layers, [300, 7, 7]);
+  });
+});
+
+describe('experiment files', () => {
+  test('an option in both grid and fixed is refused, naming it', (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'clash.yaml');
+    writeFileSync(file, 'description: clash\ngrid:\n  depth: [2, 3]\nfixed:\n  depth: 5\n  steps: 0\n');
+    assertRefusedInOneLine(runCli(['sweep', file, '--dry-run', '--out', dir]), /: fixed\.depth: 'depth' is also given in grid\.depth; give each option in grid or in fixed, not both$/, 'grid/fixed clash');
+    const seeds = join(dir, 'seeds.yaml');
+    writeFileSync(seeds, 'description: clash\ngrid:\n  depth: [2, 3]\nseeds: 2\nfixed:\n  seed: 5\n');
+    assertRefusedInOneLine(runCli(['sweep', seeds, '--dry-run', '--out', dir]), /: fixed\.seed: 'seed' is also given in seeds;/, 'seeds/fixed clash');
+    const grids = join(dir, 'groups.yaml');
+    writeFileSync(grids, 'description: clash\ngrid:\n  - { depth: [2, 3] }\n  - { act: [tanh], init: he }\nfixed:\n  init: xavier\n');
+    assertRefusedInOneLine(runCli(['sweep', grids, '--dry-run', '--out', dir]), /: fixed\.init: 'init' is also given in grid\[1\]\.init;/, 'second group clash');
+  });
+});
