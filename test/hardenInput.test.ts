@@ -63,3 +63,15 @@ describe('experiment files', () => {
     assertRefusedInOneLine(runCli(['sweep', grids, '--dry-run', '--out', dir]), /: fixed\.init: 'init' is also given in grid\[1\]\.init;/, 'second group clash');
   });
 });
+
+describe('mkdir on a path that cannot exist fails at once', () => {
+  // Node 20's recursive mkdirSync loops forever when a parent refuses children with ENOENT (/proc).
+  const skip = process.platform === 'linux' ? false : 'needs /proc (Linux)';
+  for (const [args, message] of [
+    [['run', '--out', '/proc/vgrad-none', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64'], /^vgrad: --out \/proc\/vgrad-none: cannot create \/proc\/vgrad-none\/runs \(ENOENT/],
+    [['sweep', '--out', '/proc/vgrad-none', '--depth', '2', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64', '--quiet'], /^vgrad: --out: cannot create \/proc\/vgrad-none\/sweeps\/single \(ENOENT/],
+    [['run', '--tensorboard', '/proc/vgrad-none/tb', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64'], /^vgrad: --tensorboard \/proc\/vgrad-none\/tb: cannot write there \(ENOENT\)/],
+  ] as [string[], RegExp][]) {
+    test(`${args.slice(0, 3).join(' ')} exits 2 in one line`, { skip }, () => assertRefusedInOneLine(runCli(args), message, args.join(' ')));
+  }
+});

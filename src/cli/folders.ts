@@ -2,7 +2,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { EnvironmentError, UsageError } from '../util/errors.js';
 import { environmentProblem } from '../util/fsErrors.js';
-import { makeFolders } from '../util/atomicFile.js';
+import { makeFolders } from '../util/makeFolders.js';
 
 /** Creates `folder` if missing and checks it can be written; a one-line UsageError naming the flag if not. */
 export function ensureWritableFolder(folder: string, flag: string): string | undefined {

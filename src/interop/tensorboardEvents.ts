@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite } from '../store/diskErrors.js';
-import { writeFileAtomic, makeFolders } from '../util/atomicFile.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 import { frameRecord } from './tfrecord.js';
+import { makeFolders } from '../util/makeFolders.js';
 
 const PROTO_PATH = fileURLToPath(new URL('../../../proto/tensorboard.proto', import.meta.url));
 

@@ -16,12 +16,13 @@
  * never meets a half-installed addon.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, UsageError } from '../util/errors.js';
 import { WHEEL_SCRIPT } from './wheelTool.js';
+import { makeFolders } from '../util/makeFolders.js';
 
 const NATIVE_PACKAGE = '@tensorflow/tfjs-node';
 /** N-API version the addon is built for: the highest tfjs-node 4.x lists, and Node ≥ 20 provides. */
@@ -172,7 +173,7 @@ async function obtainWheel(options: NativeInstallOptions, cacheDir: string, env:
   const pip = findCommand(options.pip, env);
   if (!pip) throw new EnvironmentError(`pip not found ('${options.pip}'); install pip, name it with --pip, or give a downloaded wheel with --wheel PATH`);
   // Downloaded into a private folder, then renamed into the cache: a broken download is never cached.
-  mkdirSync(wheelDir, { recursive: true });
+  makeFolders(wheelDir);
   const download = join(wheelDir, `.download-${process.pid}`);
   rmSync(download, { recursive: true, force: true });
   try {
@@ -257,7 +258,7 @@ function wheelError(problem: string, wheelPath: string, given: boolean): Error {
 
 /** Writes a tool's output to the build log and returns the log's path. */
 function keepLog(cacheDir: string, text: string): string {
-  mkdirSync(cacheDir, { recursive: true });
+  makeFolders(cacheDir);
   const path = join(cacheDir, 'native-install.log');
   writeFileSync(path, text);
   return path;

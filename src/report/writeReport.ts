@@ -6,7 +6,8 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { writeFileAtomic, writeTarget, makeFolders } from '../util/atomicFile.js';
+import { writeFileAtomic, writeTarget } from '../util/atomicFile.js';
+import { makeFolders } from '../util/makeFolders.js';
 import { DiskError, environmentProblem } from '../store/diskErrors.js';
 import { chartSvg, svgToPng } from './chartRender.js';
 import { reportCharts, type ScaleMode } from './chartSpecs.js';
@@ -32,6 +33,9 @@ export async function writeReport(runs: StoredRun[], outDir: string, formats: Re
     created = makeFolders(outDir);
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    if (environmentProblem(error) === null && (error as NodeJS.ErrnoException).code !== undefined) {
+      throw new UsageError(`--out ${outDir}: cannot create the folder (${(error as NodeJS.ErrnoException).code}); give a writable folder`);
+    }
     environment(`--out ${outDir}: cannot create the folder`, error);
   }
   // Rendering takes seconds: a Ctrl-C meanwhile must not leave the empty folder it made behind.

@@ -25,7 +25,8 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic, makeFolders } from '../util/atomicFile.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
+import { makeFolders } from '../util/makeFolders.js';
 import { UsageError } from '../util/errors.js';
 import { DiskError, environmentProblem, guardWrite, injectedFault } from './diskErrors.js';
 import { CLAIM_PREFIX, LOCK_FILE, PARTIAL_PREFIX, runsDirOf, TRASH_PREFIX } from './layout.js';

@@ -10,7 +10,8 @@ import { SWEEP_SCHEMA, type SweepManifest, toJson } from '../store/record.js';
 import { writeJsonAtomic } from '../store/runStore.js';
 import type { SweepPlan } from './plan.js';
 import { readTextCapped } from '../util/readFile.js';
-import { makeFolders, writeFileIfChanged } from '../util/atomicFile.js';
+import { writeFileIfChanged } from '../util/atomicFile.js';
+import { makeFolders } from '../util/makeFolders.js';
 
 export function manifestOf(plan: SweepPlan): SweepManifest {
   return {

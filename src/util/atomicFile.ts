@@ -93,23 +93,6 @@ function holdsExactly(path: string, bytes: Buffer): boolean {
   }
 }
 
-/**
- * mkdirSync(path, { recursive: true }), but a failure names its real cause: Node's recursive mkdir
- * reports ENOENT on a read-only filesystem, so on ENOENT the first missing folder is made alone,
- * which throws the true error (EROFS, EACCES, ENOTDIR).
- */
-export function makeFolders(path: string): string | undefined {
-  try {
-    return mkdirSync(path, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    let missing = resolve(path);
-    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
-    mkdirSync(missing);
-    throw error;
-  }
-}
-
 /** The PID in a temp file's name (<target>.tmp-<pid>, as writeFileAtomic names it: a write killed half-way leaves it), or null for other names. */
 export function tempFileOwner(name: string): number | null {
   const match = /\.tmp-(\d+)$/.exec(name);
