@@ -123,7 +123,7 @@ for (const [name, counterfactuals] of Object.entries(COUNTERFACTUALS)) {
     const measured = loadMeasured(name);
     const layersOf = (layers: Record<string, LayerSeries[] | null> | undefined): CellLayers => (cell) => layers?.[cell] ?? null;
 
-    test('the stored runs are the file\'s own grid over 3 seeds or more, and each expectation has a counterfactual', () => {
+    test('the stored runs are the file\'s own grid over 3 seeds or more, and each expectation has a counterfactual', async () => {
       assert.ok(measured.seeds >= 3, `${measured.seeds} seeds`);
       // Every planned cell, seed aside, has stored runs, and every stored run is a planned cell: a file
       // whose grid or fixed options changed needs its runs measured again.
@@ -132,7 +132,7 @@ for (const [name, counterfactuals] of Object.entries(COUNTERFACTUALS)) {
         const { biasStd, ...rest } = config as { biasStd?: number };
         return JSON.stringify({ ...(biasStd === undefined || biasStd === 0 ? rest : config), seed: undefined, out: undefined, tensorboard: undefined });
       };
-      const planned = new Set(planSweep(spec, 'results').cells.map((cell) => withoutSeed(cell.config)));
+      const planned = new Set((await planSweep(spec, 'results')).cells.map((cell) => withoutSeed(cell.config)));
       const stored = new Set(measured.rows.map((row) => withoutSeed(row.config)));
       assert.deepEqual([...stored].filter((c) => !planned.has(c)), [], 'stored runs outside the grid');
       assert.deepEqual([...planned].filter((c) => !stored.has(c)), [], 'planned cells without stored runs');

@@ -8,12 +8,13 @@ import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { readDecimalInteger } from '../util/decimal.js';
+import { decimalInteger, readDecimalInteger, readFlag } from '../util/decimal.js';
 import { COMMAND_DEFAULTS } from '../config/defaults.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import type { Axis, Overrides } from '../sweep/grid.js';
 import { parseValueList } from '../sweep/grid.js';
-import { planSweep, type SweepPlan, type SweepSpec } from '../sweep/plan.js';
+import { MAX_CELLS, planSweep, type SweepPlan, type SweepSpec } from '../sweep/plan.js';
+import { durationText, sweepSeconds } from '../sweep/estimate.js';
 import { addSweepRunOptions, GRID_OPTIONS } from '../sweep/runOptions.js';
 import { resolveShard, shareOf, type Shard } from '../sweep/shard.js';
 import type { ExpectationOutcome } from '../sweep/expectations.js';
@@ -36,6 +37,7 @@ interface SweepFlags extends Record<string, string | boolean | undefined> {
   json?: boolean;
   quiet?: boolean;
   compare?: boolean;
+  maxCells?: string;
 }
 
 /** Exit code when an experiment file's expectations did not hold (--check). */
@@ -100,7 +102,8 @@ async function buildPlan(file: string | undefined, flags: SweepFlags): Promise<S
   } else {
     spec = flagSpec(flags);
   }
-  const plan = planSweep(spec, flags.out ?? DEFAULTS.out);
+  const maxCells = flags.maxCells === undefined ? MAX_CELLS : readFlag('--max-cells', decimalInteger(1), flags.maxCells);
+  const plan = await planSweep(spec, flags.out ?? DEFAULTS.out, { maxCells });
   const { checkExpectationsMatch } = await import('../sweep/runSweep.js');
   checkExpectationsMatch(plan);
   return plan;
@@ -116,7 +119,8 @@ export function sweepCommand(): Command {
     .option('--name <name>', 'sweep name, the folder under OUT/sweeps (default: the file name, or derived from the grid)')
     .option('--jobs <n>', 'worker processes (default: the number of cores)')
     .option('--force', 'redo cells that are already finished')
-    .option('--dry-run', 'list the cells and their count; run and write nothing')
+    .option('--dry-run', 'list the cells, their count and an estimated time; run and write nothing')
+    .option('--max-cells <n>', `refuse a grid of more cells than this, before expanding it (default ${MAX_CELLS})`)
     .option('--check', "verify the experiment file's expectations against the results (exit 3 if one does not hold)")
     .option('--shard <i/n>', 'run only share i of n (0 ≤ i < n); default from SLURM_ARRAY_TASK_ID/COUNT')
     .option('--shard-count <n>', 'shares in a Kubernetes Indexed Job (the index comes from JOB_COMPLETION_INDEX)')
@@ -156,11 +160,13 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
 
   if (flags.dryRun) {
     const dir = sweepDirOf(root, plan.name);
-    for (const { cell, state } of cellStates(dir, share, Boolean(flags.force))) {
+    const states = cellStates(dir, share, Boolean(flags.force));
+    for (const { cell, state } of states) {
       const given = Object.entries(cell.overrides).map(([k, v]) => `${k}=${v}`).join(' ');
       writeStdout(flags.json ? `${JSON.stringify({ cell: cell.id, state, overrides: cell.overrides })}\n` : `${cell.id}  ${state}  ${given}\n`);
     }
-    if (!flags.json) writeStdout(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n`);
+    const toRun = states.filter(({ state }) => state !== 'done').map(({ cell }) => cell.config);
+    if (!flags.json) writeStdout(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n${estimateText(toRun, jobs)}\n`);
     return 0;
   }
 
@@ -173,6 +179,7 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     // The workers select the backend; the parent says once for all of them what auto will give.
     const notice = todo.some((cell) => cell.config.backend === 'auto') ? fallbackNotice('auto') : undefined;
     if (notice !== undefined) err.write(`${notice}\n`);
+    if (todo.length > 0) err.write(`${estimateText(todo.map((cell) => cell.config), jobs)}\n`);
   }
 
   const { Interrupts } = await import('./interrupts.js');
@@ -239,6 +246,13 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
     if (!held && code === 0) code = EXIT_EXPECTATIONS;
   }
   return code;
+}
+
+/** "estimated time: about 12 min for 30 cells on 2 workers (…)": the rough model of sweep/estimate.ts. */
+function estimateText(configs: SweepPlan['cells'][number]['config'][], jobs: number): string {
+  if (configs.length === 0) return 'estimated time: nothing to run';
+  const workers = Math.min(jobs, configs.length);
+  return `estimated time: about ${durationText(sweepSeconds(configs, workers))} for ${configs.length} cells on ${workers} workers (a rough model of the wasm backend; a loaded machine is slower)`;
 }
 
 function terminalWidth(): number {

@@ -67,11 +67,17 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-/** Every combination of the axes' values, first axis slowest; no axes gives one empty cell. */
-export function cartesian(axes: Axis[]): Overrides[] {
-  let cells: Overrides[] = [{}];
-  for (const axis of axes) {
-    cells = cells.flatMap((cell) => axis.values.map((value) => ({ ...cell, [axis.key]: value })));
+/**
+ * Every combination of the axes' values, first axis slowest; no axes gives one empty cell. One at a
+ * time (an odometer), so a caller can stop between cells without the whole product in memory.
+ */
+export function* cartesian(axes: Axis[]): Generator<Overrides> {
+  if (axes.some((axis) => axis.values.length === 0)) return;
+  const at = axes.map(() => 0);
+  for (;;) {
+    yield Object.fromEntries(axes.map((axis, i) => [axis.key, axis.values[at[i]]]));
+    let i = axes.length - 1;
+    while (i >= 0 && ++at[i] === axes[i].values.length) at[i--] = 0;
+    if (i < 0) return;
   }
-  return cells;
 }

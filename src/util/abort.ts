@@ -32,3 +32,18 @@ export async function checkpoint(signal: AbortSignal | undefined, phase: () => s
   await yieldToEventLoop();
   if (signal?.aborted) throw new InterruptedError(phase(), step);
 }
+
+/**
+ * For a synchronous loop that can run for seconds (grid expansion, the mean-field layers): returns
+ * a function to await once per item, which yields to the event loop (a `checkpoint`) only when
+ * `everyMs` of work went by since the last one. A signal is then handled within about `everyMs`,
+ * by the command's Interrupts (the checkpoint throws) or by the CLI's fallback handler (it exits).
+ */
+export function pacer(signal: AbortSignal | undefined, phase: () => string, everyMs = 50): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < everyMs) return;
+    await checkpoint(signal, phase);
+    last = performance.now();
+  };
+}
