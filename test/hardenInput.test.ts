@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertRefusedInOneLine, runCli, tempDir } from './helpers.js';
+import { assertRefusedInOneLine, runCli, startCli, tempDir } from './helpers.js';
 
 describe('one strict decimal reader for every integer and decimal flag', () => {
   // Each of these ran (or printed a table) before: Number() and a '+' in the integer pattern took them.
@@ -73,5 +73,54 @@ describe('mkdir on a path that cannot exist fails at once', () => {
     [['run', '--tensorboard', '/proc/vgrad-none/tb', '--steps', '0', '--data', 'gaussian', '--train-size', '64', '--test-size', '64'], /^vgrad: --tensorboard \/proc\/vgrad-none\/tb: cannot write there \(ENOENT\)/],
   ] as [string[], RegExp][]) {
     test(`${args.slice(0, 3).join(' ')} exits 2 in one line`, { skip }, () => assertRefusedInOneLine(runCli(args), message, args.join(' ')));
+  }
+});
+
+describe('limits that hold for products, and signals during long loops', () => {
+  test('a grid of more cells than --max-cells is refused before it is expanded, naming the count', () => {
+    const result = runCli(['sweep', '--dry-run', '--depth', '1..100', '--width', '1..100', '--seed', '1..100', '--steps', '0']);
+    assertRefusedInOneLine(result, /^vgrad: the grid has 1,000,000 cells \(depth 100 × width 100 × seed 100\), more than the 10,000 a sweep may have; give a smaller grid, or --max-cells 1000000 to plan it anyway$/, '10^6 cells');
+    const lowered = runCli(['sweep', '--dry-run', '--depth', '2,3,4', '--act', 'relu,tanh', '--steps', '0', '--max-cells', '5']);
+    assertRefusedInOneLine(lowered, /the grid has 6 cells \(depth 3 × act 2\), more than the 5 a sweep may have/, '--max-cells 5');
+    assertRefusedInOneLine(runCli(['sweep', '--dry-run', '--depth', '2', '--max-cells', '+5']), /^vgrad: --max-cells must be an integer ≥ 1 \(got '\+5'\)/, '--max-cells +5');
+  });
+
+  test('--dry-run prints the count and an estimated time from the FLOP model', () => {
+    // 784→300→10 at batch 64, 100 steps, 8000 + 2000 rows evaluated, 512 probe rows at 3 probes:
+    // weights 784·300 + 300·10 = 238,200; training 6·238200·64·100 = 9.15e9 flops at 4e9/s = 2.29 s;
+    // probes (steps 0, 50, 100 and the end) and evaluation 6·238200·512·4 + 2·238200·10000 = 7.69e9
+    // at 4e10/s = 0.19 s; +1 s start: 3.48 s a cell, 4 cells on 2 workers: 6.96 s → "about 7 s".
+    const result = runCli(['sweep', '--dry-run', '--depth', '1', '--seed', '1..4', '--steps', '100', '--log-every', '50', '--jobs', '2', '--out', tempDir()]);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.trimEnd().split('\n');
+    assert.match(lines[lines.length - 2], /^4 cells in sweep /);
+    assert.equal(lines[lines.length - 1], 'estimated time: about 7 s for 4 cells on 2 workers (a rough model of the wasm backend; a loaded machine is slower)');
+  });
+});
+
+/** Starts `args`, sends `signal` after `afterMs` of work, and returns how it ended (SIGKILL after 60 s: a failure). */
+async function interrupted(args: string[], signal: NodeJS.Signals, afterMs: number) {
+  const live = startCli(args);
+  const timer = setTimeout(() => live.child.kill(signal), afterMs);
+  const guard = setTimeout(() => live.child.kill('SIGKILL'), afterMs + 60_000);
+  const end = await live.exit;
+  clearTimeout(timer);
+  clearTimeout(guard);
+  return { ...end, stderr: live.stderr() };
+}
+
+describe('SIGINT, SIGTERM and SIGHUP end loops that ran for minutes ignoring them', () => {
+  // Each ran for minutes before (theory --depth 1000000: > 282 s; a 10^6-cell grid: 13 min).
+  const cases: [string[], NodeJS.Signals, number][] = [
+    [['theory', '--depth', '1000000'], 'SIGTERM', 143],
+    [['theory', '--depth', '1000000', '--json'], 'SIGINT', 130],
+    [['sweep', '--dry-run', '--depth', '1..100', '--width', '1..100', '--seed', '1..100', '--steps', '0', '--max-cells', '1000000'], 'SIGHUP', 129],
+  ];
+  for (const [args, signal, code] of cases) {
+    test(`${args.slice(0, 3).join(' ')} … ends on ${signal} with ${code}`, async () => {
+      const end = await interrupted(args, signal, 1500);
+      assert.deepEqual({ code: end.code, signal: end.signal }, { code, signal: null }, end.stderr);
+      assert.doesNotMatch(end.stderr, /\n\s+at /);
+    });
   }
 });

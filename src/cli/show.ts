@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import type { StoredEntry } from '../report/storedList.js';
 import { readRunRecord } from '../store/read.js';
 import { renderFittedReport } from '../report/layerTable.js';
+import { prepareTheoryOverlay } from '../report/theoryOverlay.js';
+import { pacer } from '../util/abort.js';
 import { chalkFor } from './color.js';
 import { writeStdout } from './output.js';
 import { outputWidth } from './terminal.js';
@@ -55,6 +57,12 @@ export function showCommand(): Command {
         }
       }
       const record = readRunRecord(locateRun(run, flags.out));
-      writeStdout(flags.json ? `${toJson(record)}\n` : renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
+      if (flags.json) {
+        writeStdout(`${toJson(record)}\n`);
+        return;
+      }
+      // The theory columns' prediction takes ~1 ms a layer: made first, in steps a signal can stop.
+      await prepareTheoryOverlay(record, pacer(undefined, () => 'while predicting the theory columns'));
+      writeStdout(renderFittedReport(record, chalkFor(process.stdout), outputWidth(process.stdout, flags.wide)));
     });
 }

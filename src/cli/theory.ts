@@ -11,8 +11,9 @@ import { toJson } from '../store/record.js';
 import { readWeightsFile } from '../interop/weights.js';
 import { inputMomentFor } from '../data/inputMoment.js';
 import { dataOptionsOf } from '../data/load.js';
-import { type InputShape, phaseForConfig, predictForConfig } from '../theory/forConfig.js';
+import { type InputShape, phaseForConfig, predictForConfig, predictForConfigPaced } from '../theory/forConfig.js';
 import type { PhaseNumbers } from '../theory/phase.js';
+import { pacer } from '../util/abort.js';
 import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
 import { GRADIENT_SPAN, type Verdict } from '../probes/verdicts.js';
@@ -196,7 +197,8 @@ export function theoryCommand(): Command {
         readWeightsFile(config.initFrom, [input.features, ...config.layers, input.classes]);
         process.stderr.write(`note: --init-from ${config.initFrom} read and checked; the mean-field prediction is for random weights (--init ${config.init}), not the loaded ones\n`);
       }
-      const prediction = predictForConfig(config, input);
+      // ~1 ms a layer (--depth 1000000 takes many minutes): in steps a signal can stop.
+      const prediction = await predictForConfigPaced(config, input, pacer(undefined, () => 'while predicting the layers'));
       const verdict = judgePrediction(prediction, config.act, config.alpha);
       const phase = phaseForConfig(config, input);
       const phaseJson = { qStar: phase.qStar, chi1: phase.chi1, cStar: phase.cStar, chiC: phase.chiC, xiQ: phase.xiQ, xiC: phase.xiC, sigmaW2: phase.sigmaW2, sigmaB2: phase.sigmaB2, phase: phase.phase };

@@ -4,7 +4,9 @@
  * data.inputSecondMoment since schema vgrad.run/2 gained it. Older records have no overlay.
  */
 import type { RunRecord } from '../store/record.js';
-import { compareWithPrediction, type LayerComparison, overlayForRecord } from '../theory/overlay.js';
+import { compareWithPrediction, type LayerComparison, overlayForRecord, overlayInput } from '../theory/overlay.js';
+import { predictForConfigPaced } from '../theory/forConfig.js';
+import { InterruptedError } from '../util/abort.js';
 import type { Prediction } from '../theory/meanField.js';
 
 export interface TheoryOverlay {
@@ -22,7 +24,26 @@ const predictions = new Map<string, Prediction | null>();
 
 function predictionKey(record: RunRecord, moment: number): string {
   const c = record.config;
-  return JSON.stringify([c.act, c.alpha, c.init, c.gain, c.layers, record.data.features, record.layers[record.layers.length - 1]?.fanOut, moment]);
+  return JSON.stringify([c.act, c.alpha, c.init, c.gain, c.biasStd ?? 0, c.layers, record.data.features, record.layers[record.layers.length - 1]?.fanOut, moment]);
+}
+
+/** Predictions made ahead by prepareTheoryOverlay, for the synchronous renderers to pick up. */
+const prepared = new WeakMap<RunRecord, Prediction>();
+
+/**
+ * Makes the prediction for `record` ahead of rendering, awaiting `between` after each layer (a
+ * pacer: `vgrad show` of a 100,000-layer record spends ~100 s here and must stop on a signal).
+ * theoryOverlay(record) then uses it. Nothing is prepared when there is no overlay.
+ */
+export async function prepareTheoryOverlay(record: RunRecord, between: () => Promise<void>): Promise<void> {
+  const moment = record.data.inputSecondMoment;
+  if (typeof moment !== 'number' || !Number.isFinite(moment) || prepared.has(record)) return;
+  try {
+    prepared.set(record, await predictForConfigPaced(record.config, overlayInput(record, moment), between));
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    // No prediction for this configuration: theoryOverlay says so (null) in its own way.
+  }
 }
 
 /** The overlay, or null when the record lacks E[x²] or the theory has no prediction for its net. */
@@ -31,7 +52,7 @@ export function theoryOverlay(record: RunRecord): TheoryOverlay | null {
   if (typeof moment !== 'number' || !Number.isFinite(moment)) return null;
   const key = predictionKey(record, moment);
   try {
-    const known = predictions.get(key);
+    const known = prepared.get(record) ?? predictions.get(key);
     if (known === null) return null;
     const overlay = known === undefined ? overlayForRecord(record, moment) : { prediction: known, layers: compareWithPrediction(record.layers, known, { act: record.config.act, alpha: record.config.alpha, probeSamples: record.data.probeSamples }) };
     if (predictions.size > 10_000) predictions.clear();

@@ -5,7 +5,7 @@
  */
 import type { ActivationName } from '../model/activations.js';
 import { parseInit } from '../model/initializers.js';
-import { predictNet, type Prediction, sigmaW2ForNet } from './meanField.js';
+import { type NetSpec, predictNet, predictNetPaced, type Prediction, sigmaW2ForNet } from './meanField.js';
 import { type PhaseNumbers, phaseNumbers } from './phase.js';
 
 /** The part of a RunConfig (or a stored record's config) the prediction depends on. */
@@ -27,10 +27,19 @@ export interface InputShape {
   inputSecondMoment: number;
 }
 
-export function predictForConfig(config: ModelConfig, input: InputShape): Prediction {
+function netSpecFor(config: ModelConfig, input: InputShape): NetSpec {
   const sizes = [input.features, ...config.layers, input.classes];
   const sigmaW2 = sigmaW2ForNet(sizes, parseInit(config.init), { act: config.act, gain: config.gain });
-  return predictNet({ sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment, sigmaB2: (config.biasStd ?? 0) ** 2 });
+  return { sizes, act: config.act, alpha: config.alpha, sigmaW2, inputSecondMoment: input.inputSecondMoment, sigmaB2: (config.biasStd ?? 0) ** 2 };
+}
+
+export function predictForConfig(config: ModelConfig, input: InputShape): Prediction {
+  return predictNet(netSpecFor(config, input));
+}
+
+/** predictForConfig awaiting `between` after each layer (see predictNetPaced). */
+export function predictForConfigPaced(config: ModelConfig, input: InputShape, between: () => Promise<void>): Promise<Prediction> {
+  return predictNetPaced(netSpecFor(config, input), between);
 }
 
 /**

@@ -175,6 +175,29 @@ function depthScale(act: ActivationName, alpha: number, sigmaW2: number, sigmaB2
 
 /** The prediction for every layer, hidden ones bottom to top, then the output layer. */
 export function predictNet(spec: NetSpec): Prediction {
+  const steps = predictNetSteps(spec);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * predictNet for a caller that must stay responsive: `between` is awaited after each layer (about
+ * 1 ms of quadrature; a million layers take minutes), e.g. a pacer (util/abort.ts) that lets a
+ * signal stop the work.
+ */
+export async function predictNetPaced(spec: NetSpec, between: () => Promise<void>): Promise<Prediction> {
+  const steps = predictNetSteps(spec);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await between();
+  }
+}
+
+/** predictNet one layer at a time: yields after each layer's moments, returns the prediction. */
+function* predictNetSteps(spec: NetSpec): Generator<void, Prediction> {
   const { sizes, act, alpha, sigmaW2 } = spec;
   const sigmaB2 = spec.sigmaB2 ?? 0;
   const weightLayers = sizes.length - 1;
@@ -205,6 +228,7 @@ export function predictNet(spec: NetSpec): Prediction {
       saturated: m ? m.saturated : null,
     });
     if (m) inputSecondMoment = m.secondMoment;
+    yield;
   }
   for (let l = weightLayers - 2; l >= 0; l--) {
     const layer = layers[l];

@@ -11,7 +11,7 @@
  * then the prediction does not describe the net, beyond what a finite width explains.
  */
 import { finiteWidthSpread, type LogSpread } from './finiteWidth.js';
-import { type ModelConfig, predictForConfig } from './forConfig.js';
+import { type InputShape, type ModelConfig, predictForConfig } from './forConfig.js';
 import type { Prediction } from './meanField.js';
 import type { ActivationName } from '../model/activations.js';
 
@@ -111,8 +111,12 @@ export interface OverlayRecord {
  * layer. `inputSecondMoment` is E[x²] of its training split (src/data/inputMoment.ts; 1 for
  * --data gaussian): the record does not store it.
  */
-export function overlayForRecord(record: OverlayRecord, inputSecondMoment: number): { prediction: Prediction; layers: LayerComparison[] } {
-  const classes = record.layers[record.layers.length - 1].fanOut;
-  const prediction = predictForConfig(record.config, { features: record.data.features, classes, inputSecondMoment });
+export function overlayForRecord(record: OverlayRecord, inputSecondMoment: number, predicted?: Prediction): { prediction: Prediction; layers: LayerComparison[] } {
+  const prediction = predicted ?? predictForConfig(record.config, overlayInput(record, inputSecondMoment));
   return { prediction, layers: compareWithPrediction(record.layers, prediction, { act: record.config.act, alpha: record.config.alpha, probeSamples: record.data.probeSamples }) };
+}
+
+/** The input shape the overlay's prediction is made for (predictForConfig's second argument). */
+export function overlayInput(record: OverlayRecord, inputSecondMoment: number): InputShape {
+  return { features: record.data.features, classes: record.layers[record.layers.length - 1].fanOut, inputSecondMoment };
 }
