@@ -18,16 +18,23 @@ const python = spawnSync('/usr/bin/python3', ['-c', 'import csv'], { encoding: '
 describe('the CSV writer', () => {
   test('cells: numbers in shortest round-trip form, non-finite as inf/-inf/nan, undefined empty, lists by spaces', () => {
     assert.deepEqual(
-      [0.1, 1e-300, -2.5e21, Infinity, -Infinity, NaN, null, undefined, [300, 100], true, false, 'text', -0].map(csvCell),
+      [0.1, 1e-300, -2.5e21, Infinity, -Infinity, NaN, null, undefined, [300, 100], true, false, 'text', -0].map((value) => csvCell(value)),
       ['0.1', '1e-300', '-2.5e+21', 'inf', '-inf', 'nan', '', '', '300 100', 'true', 'false', 'text', '0'],
     );
   });
 
-  test('a table quotes only what needs it and reads back to the same cells', () => {
+  test('a table quotes only what needs it and reads back to the same cells; a line break is written \\x0a', () => {
     const rows = [['a,b', 'say "hi"', 'two\nlines', Infinity], ['plain', '', null, -0.5]];
     const text = csvTable(['x', 'y', 'z', 'n'], rows);
-    assert.equal(text, 'x,y,z,n\n"a,b","say ""hi""","two\nlines",inf\nplain,,,-0.5\n');
-    assert.deepEqual(parse(text), [['x', 'y', 'z', 'n'], ['a,b', 'say "hi"', 'two\nlines', 'inf'], ['plain', '', '', '-0.5']]);
+    assert.equal(text, 'x,y,z,n\n"a,b","say ""hi""",two\\x0alines,inf\nplain,,,-0.5\n');
+    assert.deepEqual(parse(text), [['x', 'y', 'z', 'n'], ['a,b', 'say "hi"', 'two\\x0alines', 'inf'], ['plain', '', '', '-0.5']]);
+  });
+
+  test("text starting with =, +, -, @, tab or CR gets a leading ' (numbers never); raw writes it as it is", () => {
+    const texts = ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', 'x=1', '1'];
+    assert.deepEqual(texts.map((text) => csvCell(text)), ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\\x09x", "'\\x0dx", 'x=1', '1']);
+    assert.deepEqual([-0.5, -1e-300, -Infinity].map((value) => csvCell(value)), ['-0.5', '-1e-300', '-inf']);
+    assert.deepEqual(texts.slice(0, 4).map((text) => csvCell(text, { raw: true })), texts.slice(0, 4));
   });
 
   test("a sweep's summary.csv and the statistics export write non-finite values alike", () => {

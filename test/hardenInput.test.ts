@@ -4,7 +4,7 @@
  * loops, experiment-file paths and control characters in what vgrad prints.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertRefusedInOneLine, runCli, startCli, tempDir } from './helpers.js';
@@ -123,4 +123,63 @@ describe('SIGINT, SIGTERM and SIGHUP end loops that ran for minutes ignoring the
       assert.doesNotMatch(end.stderr, /\n\s+at /);
     });
   }
+});
+
+describe('control characters and formulas in stored text are shown escaped', () => {
+  const ESC_ID = '=evil\x1b]0;pwned\x07-run';
+  const SHOWN = '=evil\\x1b]0;pwned\\x07-run';
+
+  /** A real run (2 steps) copied into a folder named ESC_ID, its record's runId set to ESC_ID. */
+  function craftedRoot(t: { after(fn: () => void): void }): { root: string; run: string; clean: string } {
+    const root = tempDir(t);
+    const made = runCli(['run', '--json', '--out', root, '--depth', '2', '--width', '8', '--steps', '2', '--log-every', '1', '--data', 'gaussian', '--train-size', '64', '--test-size', '64', '--probe-size', '32']);
+    assert.equal(made.status, 0, made.stderr);
+    const clean = join(root, 'runs', readdirSync(join(root, 'runs'))[0]);
+    const run = join(root, 'runs', ESC_ID);
+    cpSync(clean, run, { recursive: true });
+    const record = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
+    record.runId = ESC_ID;
+    writeFileSync(join(run, 'summary.json'), JSON.stringify(record));
+    return { root, run, clean };
+  }
+
+  test('ls, show, compare and report print \\x1b, never the raw bytes', (t) => {
+    const { root, run, clean } = craftedRoot(t);
+    for (const args of [['ls', root], ['show', run], ['compare', run, clean], ['report', join(root, 'runs')]]) {
+      const result = runCli(args);
+      assert.equal(result.status, 0, `${args[0]}: ${result.stderr}`);
+      assert.doesNotMatch(result.stdout + result.stderr, /[\x00-\x08\x0b-\x1f\x7f]/, `${args[0]} printed a control character`);
+    }
+    assert.ok(runCli(['ls', root]).stdout.includes(SHOWN));
+    assert.ok(runCli(['compare', run, clean]).stdout.includes(`A  ${SHOWN}`));
+  });
+
+  test("CSV: text cells starting with =, +, -, @ get a leading ', numbers never; --raw-csv writes them as stored", (t) => {
+    const { run } = craftedRoot(t);
+    const csv = runCli(['show', '--csv', run]);
+    assert.equal(csv.status, 0, csv.stderr);
+    const rows = csv.stdout.trimEnd().split('\n').map((line) => line.split(','));
+    assert.equal(rows[1][0], `'${SHOWN}`);
+    // preactMean of the first layer is negative and stays a number: no quote before the minus.
+    const preactMean = rows[1][rows[0].indexOf('preactMean')];
+    assert.match(preactMean, /^-\d/);
+    assert.ok(Number(preactMean) < 0);
+    const raw = runCli(['export', 'csv', '--raw-csv', run]);
+    assert.equal(raw.stdout.trimEnd().split('\n')[1].split(',')[0], SHOWN);
+  });
+
+  test('SVG and HTML of a report hold no control character (ESC made the SVGs invalid XML)', (t) => {
+    const { root } = craftedRoot(t);
+    const out = join(tempDir(t), 'report');
+    const result = runCli(['report', join(root, 'runs'), '--out', out, '--format', 'svg,html']);
+    assert.equal(result.status, 0, result.stderr);
+    for (const name of readdirSync(out)) {
+      assert.doesNotMatch(readFileSync(join(out, name), 'utf8'), /[\x00-\x08\x0b\x0c\x0e-\x1f]/, name);
+    }
+    assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes('=evil\\x1b]0;pwned\\x07-run'));
+  });
+
+  test('a sweep name with a control character is refused at creation', () => {
+    assertRefusedInOneLine(runCli(['sweep', '--dry-run', '--depth', '2', '--name', 'a\x1bb']), /^vgrad: --name 'a.b' is not a safe folder name/, 'ESC in --name');
+  });
 });

@@ -9,15 +9,19 @@ import { readStoredRun } from '../store/read.js';
 import { writeFileAtomic } from '../util/atomicFile.js';
 import { guardWrite } from '../store/diskErrors.js';
 import { writeStdout } from './output.js';
+import type { CsvOptions } from '../store/csv.js';
+
+export const RAW_CSV_HELP = "write text cells as stored: no ' before a leading =, +, -, @, tab or CR";
+export const CSV_TEXT_NOTE = "Text cells starting with =, +, -, @, a tab or CR get a leading ' (a spreadsheet would run them as formulas; --raw-csv turns it off); control characters are written \\x1b.";
 import { dirname } from 'node:path';
 
 /** The tidy CSV of every probe point of the runs the arguments name. */
-export function csvForRuns(args: string[], out: string): string {
+export function csvForRuns(args: string[], out: string, options: CsvOptions = {}): string {
   const rows = locateRuns(args, out).flatMap((summary) => {
     const { record, points } = readStoredRun(summary);
     return runRows(record, points);
   });
-  return statsCsv(rows);
+  return statsCsv(rows, options);
 }
 
 export function exportCommand(): Command {
@@ -27,9 +31,10 @@ export function exportCommand(): Command {
     .description('per-layer statistics of every probe point as one CSV table on stdout: run, step, layer, kind, fanIn, fanOut, one column per statistic')
     .argument('<dir...>', 'folders of runs (e.g. results, a sweep), run folders, or run ids')
     .option('--out <dir>', 'root folder of stored runs, for bare run ids', DEFAULTS.out)
-    .addHelpText('after', '\nNon-finite values are written inf, -inf, nan; undefined ones (the output layer\'s saturated/dead, updateRatio at step 0) as empty cells.\n\nExample:\n  $ vgrad export csv results > stats.csv')
-    .action((dirs: string[], flags: { out: string }) => {
-      writeStdout(csvForRuns(dirs, flags.out));
+    .option('--raw-csv', RAW_CSV_HELP)
+    .addHelpText('after', `\nNon-finite values are written inf, -inf, nan; undefined ones (the output layer's saturated/dead, updateRatio at step 0) as empty cells. ${CSV_TEXT_NOTE}\n\nExample:\n  $ vgrad export csv results > stats.csv`)
+    .action((dirs: string[], flags: { out: string; rawCsv?: boolean }) => {
+      writeStdout(csvForRuns(dirs, flags.out, { raw: flags.rawCsv }));
     });
   command
     .command('probe-batch')

@@ -23,15 +23,16 @@ export function showCommand(): Command {
     .option('--json', 'print the stored record as JSON')
     .option('--csv', 'print every probe point\'s per-layer statistics as CSV (as vgrad export csv)')
     .option('--wide', 'print every table column even if wider than the terminal')
+    .option('--raw-csv', "with --csv: write text cells as stored, no ' before a leading =, +, -, @, tab or CR")
     .addHelpText('after', '\nExamples:\n  $ vgrad show 20261129-161144-relu-he-d2-s42\n  $ vgrad show results/runs/20261129-161144-relu-he-d2-s42/summary.json --json')
-    .action(async (run: string, flags: { json?: boolean; csv?: boolean; out: string; wide?: boolean }) => {
+    .action(async (run: string, flags: { json?: boolean; csv?: boolean; out: string; wide?: boolean; rawCsv?: boolean }) => {
       if (flags.csv) {
         if (flags.json) throw new UsageError('--csv and --json cannot both be given; pick one');
         const { csvForRuns } = await import('./export.js');
         const summary = locateRun(run, flags.out);
         // Only the header would print: say why instead.
         if (!existsSync(join(dirname(summary), METRICS_FILE))) throw new UsageError(`${dirname(summary)}: no ${METRICS_FILE}, so no probe points to print as CSV; vgrad show without --csv prints the record`);
-        writeStdout(csvForRuns([summary], flags.out));
+        writeStdout(csvForRuns([summary], flags.out, { raw: flags.rawCsv }));
         return;
       }
       if (isDirectory(run) && !isRunFolder(run)) {

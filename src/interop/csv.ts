@@ -5,7 +5,7 @@
  * values as inf, -inf and nan; a statistic that is not defined as an empty cell).
  */
 import type { LayerStats } from '../probes/layerStats.js';
-import { csvTable } from '../store/csv.js';
+import { type CsvOptions, csvTable } from '../store/csv.js';
 import type { RunRecord, StoredPoint } from '../store/record.js';
 
 export const STAT_COLUMNS: (keyof LayerStats)[] = [
@@ -34,6 +34,6 @@ export function runRows(record: RunRecord, points: StoredPoint[]): unknown[][] {
 }
 
 /** The CSV document of these runs' rows, header first. */
-export function statsCsv(rows: unknown[][]): string {
-  return csvTable(CSV_COLUMNS, rows);
+export function statsCsv(rows: unknown[][], options: CsvOptions = {}): string {
+  return csvTable(CSV_COLUMNS, rows, options);
 }

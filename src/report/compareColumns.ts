@@ -9,6 +9,7 @@ import { finishedCellIds, isSweepFolder, locateRuns, SUMMARY_FILE, summaryPathOf
 import type { RunRecord } from '../store/record.js';
 import { readRunRecord, readSweepManifest } from '../store/read.js';
 import type { CompareColumn } from './compareTable.js';
+import { escapeControls } from '../util/controlChars.js';
 
 /** Short labels: the config values that differ between the columns (d = depth, s = seed). */
 export function labelColumns(records: RunRecord[]): string[] {
@@ -30,7 +31,8 @@ export function labelColumns(records: RunRecord[]): string[] {
 
 function columnsFrom(records: { name: string; record: RunRecord }[]): CompareColumn[] {
   const labels = labelColumns(records.map((r) => r.record));
-  return records.map((r, i) => ({ label: labels[i], name: r.name, record: r.record }));
+  // Names come from folder names: shown with their control characters escaped.
+  return records.map((r, i) => ({ label: labels[i], name: escapeControls(r.name), record: r.record }));
 }
 
 /** The columns of a sweep's cells `ids` (default: every finished cell), named by cell id. */

@@ -7,9 +7,10 @@ import { formatNumber } from './layerTable.js';
 import type { Chart } from './chartSpecs.js';
 import { sortedRuns, type StoredRun } from './storedRuns.js';
 import { compressWidths } from './runHeader.js';
+import { escapeControls } from '../util/controlChars.js';
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return escapeControls(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** One row per run: what it was and how it ended. */

@@ -11,6 +11,7 @@ import type { RunRecord } from '../store/record.js';
 import { readRunRecord, readSweepManifest } from '../store/read.js';
 import { failedCellCount } from '../sweep/sweepFolder.js';
 import { verdictOf } from '../sweep/verdict.js';
+import { escapeControls } from '../util/controlChars.js';
 
 /** One line of `vgrad ls`: a run, a sweep, or a cell of a sweep. */
 export interface StoredEntry {
@@ -40,7 +41,7 @@ function runEntry(kind: 'run' | 'cell', id: string, dir: string): StoredEntry | 
   const path = summaryPathOf(dir);
   try {
     const record = readRunRecord(path);
-    return { kind, id, config: configSummary(record), status: record.status, verdict: verdictOf(record), date: stamp(path), path: dir };
+    return { kind, id: escapeControls(id), config: configSummary(record), status: record.status, verdict: verdictOf(record), date: stamp(path), path: dir };
   } catch {
     return undefined;
   }
@@ -51,7 +52,7 @@ function sweepEntry(name: string, dir: string): StoredEntry {
   const finished = finishedCellIds(dir).length;
   const failed = failedCellCount(dir);
   const status = `${finished}/${manifest.cells.length} done${failed ? `, ${failed} failed` : ''}`;
-  return { kind: 'sweep', id: name, config: manifest.description ?? (manifest.source === 'flags' ? 'grid from flags' : manifest.source), status, verdict: '', date: stamp(join(dir, SWEEP_FILE)), path: dir };
+  return { kind: 'sweep', id: escapeControls(name), config: manifest.description ?? (manifest.source === 'flags' ? 'grid from flags' : manifest.source), status, verdict: '', date: stamp(join(dir, SWEEP_FILE)), path: dir };
 }
 
 /** What is stored in `dir`: a results root's runs and sweeps, or a sweep folder's finished cells. */

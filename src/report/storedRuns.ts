@@ -10,6 +10,7 @@ import { runFoldersUnder, summaryPathOf } from '../store/layout.js';
 import type { RunRecord, StoredPoint } from '../store/record.js';
 import { readStoredRun } from '../store/read.js';
 import { sortInits } from './chartScales.js';
+import { escapeControls } from '../util/controlChars.js';
 
 export interface StoredRun {
   /** The run folder, relative to the folder the report was asked for ("." for a run folder itself). */
@@ -38,7 +39,7 @@ export function loadStoredRuns(dir: string): StoredRun[] {
   }
   const runs = folders.map((folder) => {
     const { record, points } = readStoredRun(summaryPathOf(folder));
-    return { path: relative(dir, folder) || '.', record, points, label: configLabel(record) };
+    return { path: escapeControls(relative(dir, folder)) || '.', record, points, label: configLabel(record) };
   });
   // Labels unique: the seed, then the run id, where configurations repeat.
   const count = (label: string, list: StoredRun[]) => list.filter((run) => run.label === label).length;

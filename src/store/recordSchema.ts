@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CELL_SCHEMA, type CellFile, fromMarker, NON_FINITE_MARKERS, RUN_SCHEMA, RUN_SCHEMA_V1, type RunRecord, SWEEP_SCHEMA, type SweepManifest } from './record.js';
+import { escapeStrings } from '../util/controlChars.js';
 
 /** A /2 number: finite, or a marker decoded back to ±Infinity or NaN. */
 const num2 = z.union([z.number(), z.enum(NON_FINITE_MARKERS).transform(fromMarker)]);
@@ -66,7 +67,8 @@ export function decodeRunRecord(value: unknown): { record: RunRecord } | { probl
   const parsed = schema.safeParse(value);
   if (parsed.success) {
     // A /1 record may hold null where the type says number: the report shows null as "–".
-    return { record: parsed.data as RunRecord };
+    // Text in a record is shown on terminals, in CSV, SVG and HTML: control characters escaped.
+    return { record: escapeStrings(parsed.data as RunRecord) };
   }
   return { problem: `not a valid ${id} record: ${firstIssue(parsed.error)}` };
 }
@@ -108,11 +110,11 @@ const sweepSchema = z
 /** Why a parsed JSON value is not a cell.json, in one line; or the cell file as written. */
 export function decodeCellFile(value: unknown): { cell: CellFile } | { problem: string } {
   const parsed = cellSchema.safeParse(value);
-  return parsed.success ? { cell: value as CellFile } : { problem: `not a ${CELL_SCHEMA} file: ${firstIssue(parsed.error)}` };
+  return parsed.success ? { cell: escapeStrings(value as CellFile) } : { problem: `not a ${CELL_SCHEMA} file: ${firstIssue(parsed.error)}` };
 }
 
 /** Why a parsed JSON value is not a sweep.json, in one line; or the manifest as written. */
 export function decodeSweepManifest(value: unknown): { manifest: SweepManifest } | { problem: string } {
   const parsed = sweepSchema.safeParse(value);
-  return parsed.success ? { manifest: value as SweepManifest } : { problem: `not a ${SWEEP_SCHEMA} file: ${firstIssue(parsed.error)}` };
+  return parsed.success ? { manifest: escapeStrings(value as SweepManifest) } : { problem: `not a ${SWEEP_SCHEMA} file: ${firstIssue(parsed.error)}` };
 }
