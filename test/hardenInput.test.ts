@@ -4,7 +4,7 @@
  * loops, experiment-file paths and control characters in what vgrad prints.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertRefusedInOneLine, runCli, startCli, tempDir } from './helpers.js';
@@ -181,5 +181,55 @@ describe('control characters and formulas in stored text are shown escaped', () 
 
   test('a sweep name with a control character is refused at creation', () => {
     assertRefusedInOneLine(runCli(['sweep', '--dry-run', '--depth', '2', '--name', 'a\x1bb']), /^vgrad: --name 'a.b' is not a safe folder name/, 'ESC in --name');
+  });
+});
+
+describe('experiment files are data: their paths stay in their folder or the results root', () => {
+  const SMALL = ['--data', 'gaussian', '--train-size', '64', '--test-size', '64', '--quiet'];
+
+  function files(t: { after(fn: () => void): void }) {
+    const dir = tempDir(t);
+    mkdirSync(join(dir, 'sub'));
+    const write = (name: string, fixed: string) => {
+      const file = join(dir, 'sub', name);
+      writeFileSync(file, `description: paths\ngrid:\n  depth: 2\nfixed:\n  steps: 0\n${fixed}`);
+      return file;
+    };
+    return { dir, root: join(dir, 'results'), write };
+  }
+
+  test('init-from: ../../../../etc/passwd is refused without reading it; --allow-paths reads it, and no message prints its bytes', (t) => {
+    const { root, write } = files(t);
+    const file = write('passwd.yaml', '  init-from: ../../../../../../../../etc/passwd\n');
+    assertRefusedInOneLine(
+      runCli(['sweep', file, '--out', root, ...SMALL]),
+      /fixed\.init-from: '\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' leads outside the file's folder and the results root \(.*\); give --allow-paths to allow it, or --init-from on the command line$/,
+      'init-from outside',
+    );
+    assert.ok(!existsSync(root), 'nothing written');
+    const allowed = runCli(['sweep', file, '--out', root, '--allow-paths', ...SMALL]);
+    assert.equal(allowed.status, 1, allowed.stderr);
+    assert.match(allowed.stderr, /--init-from \/etc\/passwd: not a valid safetensors file: not a safetensors file \(its first 8 bytes are not a header length that fits its \d+ bytes\)/);
+    // The first 8 bytes of /etc/passwd ('root:x:0') read as a little-endian u64 were printed before.
+    assert.doesNotMatch(allowed.stderr, /\d{12,}/);
+  });
+
+  test('absolute paths are refused; the same option on the command line replaces the value and is allowed', (t) => {
+    const { dir, root, write } = files(t);
+    const file = write('abs.yaml', `  tensorboard: ${join(dir, 'abs-tb')}\n`);
+    assertRefusedInOneLine(runCli(['sweep', file, '--out', root, ...SMALL]), /fixed\.tensorboard: '.*abs-tb' is an absolute path; paths in an experiment file are relative to its folder;/, 'absolute tensorboard');
+    const given = runCli(['sweep', file, '--out', root, '--tensorboard', join(dir, 'cli-tb'), ...SMALL]);
+    assert.equal(given.status, 0, given.stderr);
+    assert.ok(existsSync(join(dir, 'cli-tb')) && !existsSync(join(dir, 'abs-tb')));
+  });
+
+  test('a relative path resolves against the file\'s folder, not the working directory', (t) => {
+    const { dir, root, write } = files(t);
+    const file = write('rel.yaml', '  tensorboard: tb\n');
+    const result = runCli(['sweep', file, '--out', root, ...SMALL]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readdirSync(join(dir, 'sub', 'tb')).length, 1, 'one run folder of events in sub/tb');
+    const idx = write('idx.yaml', '  data: idx:../../elsewhere\n');
+    assertRefusedInOneLine(runCli(['sweep', idx, '--out', root, '--dry-run']), /fixed\.data: '\.\.\/\.\.\/elsewhere' leads outside the file's folder/, 'idx outside');
   });
 });

@@ -38,6 +38,7 @@ interface SweepFlags extends Record<string, string | boolean | undefined> {
   quiet?: boolean;
   compare?: boolean;
   maxCells?: string;
+  allowPaths?: boolean;
 }
 
 /** Exit code when an experiment file's expectations did not hold (--check). */
@@ -97,7 +98,9 @@ async function buildPlan(file: string | undefined, flags: SweepFlags): Promise<S
   let spec: SweepSpec;
   if (file !== undefined) {
     const { loadExperimentFile } = await import('../sweep/experimentFile.js');
-    spec = overrideSpec(loadExperimentFile(file), axesFromFlags(flags));
+    const cliAxes = axesFromFlags(flags);
+    const commandLine = new Set<string>(cliAxes.map((axis) => axis.key));
+    spec = overrideSpec(loadExperimentFile(file, { root: flags.out ?? DEFAULTS.out, allowPaths: Boolean(flags.allowPaths), commandLine }), cliAxes);
     if (flags.name !== undefined) spec = { ...spec, name: flags.name };
   } else {
     spec = flagSpec(flags);
@@ -120,6 +123,7 @@ export function sweepCommand(): Command {
     .option('--jobs <n>', 'worker processes (default: the number of cores)')
     .option('--force', 'redo cells that are already finished')
     .option('--dry-run', 'list the cells, their count and an estimated time; run and write nothing')
+    .option('--allow-paths', "let the experiment file name absolute paths and paths outside its folder and the results root (init-from, tensorboard, data idx:DIR)")
     .option('--max-cells <n>', `refuse a grid of more cells than this, before expanding it (default ${MAX_CELLS})`)
     .option('--check', "verify the experiment file's expectations against the results (exit 3 if one does not hold)")
     .option('--shard <i/n>', 'run only share i of n (0 ≤ i < n); default from SLURM_ARRAY_TASK_ID/COUNT')
@@ -252,7 +256,7 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
 function estimateText(configs: SweepPlan['cells'][number]['config'][], jobs: number): string {
   if (configs.length === 0) return 'estimated time: nothing to run';
   const workers = Math.min(jobs, configs.length);
-  return `estimated time: about ${durationText(sweepSeconds(configs, workers))} for ${configs.length} cells on ${workers} workers (a rough model of the wasm backend; a loaded machine is slower)`;
+  return `estimated time: about ${durationText(sweepSeconds(configs, workers))} for ${configs.length} cell${configs.length === 1 ? '' : 's'} on ${workers} worker${workers === 1 ? '' : 's'} (a rough model of the wasm backend; a loaded machine is slower)`;
 }
 
 function terminalWidth(): number {

@@ -20,10 +20,12 @@
  *       saturatedPeak: { min: 0.5 }  # saturatedInit/End/Peak, actMeanInit/End/Low (with layer,
  *                                    # saturatedInit/End are the layer's, not the hidden layers' mean)
  */
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
+import { escapeControls } from '../util/controlChars.js';
+import { parseDataSource } from '../data/sources.js';
 import { type Expectation, LAYER_FIELDS, type LayerField, type Where } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';
@@ -134,19 +136,73 @@ function axisValue(path: string, field: string, key: string, value: string | num
   return [String(value)];
 }
 
-function toAxes(path: string, group: Record<string, unknown>, groupField: string): Axis[] {
+function toAxes(path: string, group: Record<string, unknown>, groupField: string, options: ExperimentFileOptions): Axis[] {
   return Object.entries(group).map(([name, raw]) => {
     const field = `${groupField}.${name}`;
     const key = optionKey(path, field, name, 'grid');
     const option = sweepOptionNamed(key)!;
     // `layers: [300, 100]` is one value; a list of alternatives is a list of lists or of "300,100" strings.
     const list = option.list === 'layers' && Array.isArray(raw) && raw.every((v) => typeof v === 'number') ? [(raw as number[]).join(',')] : Array.isArray(raw) ? raw : [raw];
-    const values = list.flatMap((value, i) => axisValue(path, Array.isArray(raw) ? `${field}[${i}]` : field, key, value as string | number | boolean));
+    const values = list.flatMap((value, i) => {
+      const at = Array.isArray(raw) ? `${field}[${i}]` : field;
+      return axisValue(path, at, key, value as string | number | boolean).map((item) => resolveFilePath(path, at, key, item, options));
+    });
     return { key, values: [...new Set(values)] };
   });
 }
 
-export function loadExperimentFile(path: string): SweepSpec {
+/** How an experiment file's paths are read (see resolveFilePaths). */
+export interface ExperimentFileOptions {
+  /** The results root (--out): a path inside it is allowed, e.g. a stored run's weights. */
+  root?: string;
+  /** --allow-paths: absolute paths and paths anywhere are allowed. */
+  allowPaths?: boolean;
+  /** Options given on the command line: they replace the file's values, which are not checked. */
+  commandLine?: ReadonlySet<string>;
+}
+
+/** Whether `path` is `folder` or inside it (lexically, both absolute). */
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * An experiment file is data, and may come from anyone: its paths (init-from, tensorboard, the
+ * folder of data: idx:DIR) are relative to the file's own folder, and must stay inside it or
+ * inside the results root. `fixed: {init-from: ../../../../etc/passwd}` read any file, and
+ * `fixed: {tensorboard: /abs/path}` wrote anywhere. Absolute paths and paths outside both are
+ * refused unless the command line allows them (--allow-paths, or the option given there itself).
+ * Returns the value with its path made absolute.
+ */
+function resolveFilePath(file: string, field: string, key: string, value: AxisValue, options: ExperimentFileOptions): AxisValue {
+  if (typeof value !== 'string' || options.commandLine?.has(key)) return value;
+  let path = value;
+  let rebuild = (resolved: string) => resolved;
+  if (key === 'data') {
+    const named = parseDataSource(value);
+    if (named === undefined || named.source.argument === undefined) return value;
+    path = named.argument;
+    rebuild = (resolved) => `${named.source.name}:${resolved}`;
+  } else if (key !== 'initFrom' && key !== 'tensorboard') {
+    return value;
+  }
+  if (path === '') return value;
+  const folder = resolve(dirname(file));
+  const resolved = resolve(folder, path);
+  if (!options.allowPaths) {
+    const flag = `--${sweepOptionNamed(key)!.flag.slice(2)}`;
+    const allow = `give --allow-paths to allow it, or ${flag} on the command line`;
+    if (isAbsolute(path)) throw new UsageError(`${file}: ${field}: '${escapeControls(path)}' is an absolute path; paths in an experiment file are relative to its folder; ${allow}`);
+    const root = resolve(options.root ?? 'results');
+    if (!isInside(resolved, folder) && !isInside(resolved, root)) {
+      throw new UsageError(`${file}: ${field}: '${escapeControls(path)}' leads outside the file's folder and the results root (${root}); ${allow}`);
+    }
+  }
+  return rebuild(resolved);
+}
+
+export function loadExperimentFile(path: string, options: ExperimentFileOptions = {}): SweepSpec {
   const data = readData(path);
   const result = fileSchema.safeParse(data);
   if (!result.success) {
@@ -164,7 +220,7 @@ export function loadExperimentFile(path: string): SweepSpec {
   const file: FileData = result.data;
   const groupList = Array.isArray(file.grid) ? file.grid : [file.grid];
   const groupField = (i: number) => (Array.isArray(file.grid) ? `grid[${i}]` : 'grid');
-  const groups = groupList.map((group, i) => toAxes(path, group, groupField(i)));
+  const groups = groupList.map((group, i) => toAxes(path, group, groupField(i), options));
   if (file.seeds !== undefined) {
     groups.forEach((axes, i) => {
       if (axes.some((axis) => axis.key === 'seed')) throw new UsageError(`${path}: ${groupField(i)}.seed: give seeds or a seed axis, not both`);
@@ -177,7 +233,7 @@ export function loadExperimentFile(path: string): SweepSpec {
     const key = optionKey(path, field, name, 'fixed');
     const values = axisValue(path, field, key, value);
     if (values.length !== 1) throw new UsageError(`${path}: ${field}: one value only (put lists and ranges under grid)`);
-    fixed[key] = values[0];
+    fixed[key] = resolveFilePath(path, field, key, values[0], options);
     // Grid values used to win silently over a fixed one; which the author meant is not knowable.
     const clash = groups.findIndex((axes) => axes.some((axis) => axis.key === key));
     if (clash >= 0) {
