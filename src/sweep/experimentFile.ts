@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { escapeControls } from '../util/controlChars.js';
 import { parseDataSource } from '../data/sources.js';
+import { DEFAULTS } from '../config/options.js';
 import { type Expectation, LAYER_FIELDS, type LayerField, type Where } from './expectations.js';
 import { expandRange, type Axis, type AxisValue, type Overrides } from './grid.js';
 import type { SweepSpec } from './plan.js';
@@ -194,7 +195,7 @@ function resolveFilePath(file: string, field: string, key: string, value: AxisVa
     const flag = `--${sweepOptionNamed(key)!.flag.slice(2)}`;
     const allow = `give --allow-paths to allow it, or ${flag} on the command line`;
     if (isAbsolute(path)) throw new UsageError(`${file}: ${field}: '${escapeControls(path)}' is an absolute path; paths in an experiment file are relative to its folder; ${allow}`);
-    const root = resolve(options.root ?? 'results');
+    const root = resolve(options.root ?? DEFAULTS.out);
     if (!isInside(resolved, folder) && !isInside(resolved, root)) {
       throw new UsageError(`${file}: ${field}: '${escapeControls(path)}' leads outside the file's folder and the results root (${root}); ${allow}`);
     }
