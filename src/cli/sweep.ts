@@ -170,7 +170,9 @@ async function runSweep(file: string | undefined, flags: SweepFlags): Promise<nu
       writeStdout(flags.json ? `${JSON.stringify({ cell: cell.id, state, overrides: cell.overrides })}\n` : `${cell.id}  ${state}  ${given}\n`);
     }
     const toRun = states.filter(({ state }) => state !== 'done').map(({ cell }) => cell.config);
-    if (!flags.json) writeStdout(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n${estimateText(toRun, jobs)}\n`);
+    if (!flags.json) writeStdout(`${plan.cells.length} cells in sweep ${plan.name}${shardText} → ${dir}\n`);
+    // A message, as at the start of a sweep: stdout keeps the cells and their count.
+    if (!flags.quiet) process.stderr.write(`${estimateText(toRun, jobs)}\n`);
     return 0;
   }
 
