@@ -43,6 +43,8 @@ export const FLAG_EFFECTS: FlagEffect[] = [
   { command: 'sweep', flag: '--shard-count', observable: 'the share from JOB_COMPLETION_INDEX', test: 'sweep: shards: each cell in exactly one share (flag, Slurm and Kubernetes variables)' },
   { command: 'sweep', flag: '--json', observable: 'only summary rows as JSON lines on stdout', test: 'sweep: --json prints only summary rows' },
   { command: 'sweep', flag: '--quiet', observable: 'nothing on stderr', test: SWEEP_RUN_OPTION },
+  { command: 'sweep', flag: '--max-cells', observable: 'the largest grid planned; more cells are refused before expansion', test: 'hardenInput: a grid of more cells than --max-cells is refused before it is expanded' },
+  { command: 'sweep', flag: '--allow-paths', observable: 'absolute and outside paths in an experiment file are read', test: 'hardenInput: init-from: ../../../../etc/passwd is refused without reading it; --allow-paths reads it' },
   { command: 'sweep', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 
   { command: 'merge', flag: '--into', observable: 'the merged folder', test: 'sweep: shards: each cell in exactly one share (flag, Slurm and Kubernetes variables); merged shards equal the unsharded sweep' },
@@ -59,12 +61,13 @@ export const FLAG_EFFECTS: FlagEffect[] = [
   { command: 'ls', flag: '--wide', observable: 'the config column whole on a narrow terminal', test: 'terminal: ls on a narrow terminal cuts the config with …, or says it left it out; --wide keeps it whole' },
   { command: 'ls', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 
-  ...RUN_OPTIONS.filter((option) => option.flag !== '--test-size').map((option) => ({
+  ...RUN_OPTIONS.filter((option) => option.flag !== '--test-size' && option.flag !== '--init-from').map((option) => ({
     command: 'theory',
     flag: option.flag,
     observable: THEORY_MODEL.includes(option.flag) ? 'the prediction (--json layers, E[x²])' : 'nothing: training only, the prediction is identical',
     test: THEORY_MODEL.includes(option.flag) ? 'flagEffects: each flag that defines the net changes the prediction' : 'flagEffects: the training-only flags leave the prediction identical',
   })),
+  { command: 'theory', flag: '--init-from', observable: 'the file is read and checked (one that is not safetensors is refused); the prediction stays the random-weight one', test: 'fileSafety: a file that is not safetensors: the message says so and never echoes its bytes' },
   { command: 'theory', flag: '--test-size', observable: 'refused when train + test exceed the data; the prediction (from the training split) unchanged', test: 'flagEffects: theory --test-size: checked with --train-size against the data' },
   { command: 'theory', flag: '--map', observable: 'the σw² × σb² phase grid instead of the per-layer prediction', test: 'phase: --json: the grid, the phases on either side of the critical line' },
   { command: 'theory', flag: '--sigma-w', observable: 'the map\'s σw² range (--sigma-w2 lo,hi)', test: 'phase: --json: the grid, the phases on either side of the critical line' },
@@ -88,6 +91,7 @@ export const FLAG_EFFECTS: FlagEffect[] = [
   { command: 'tensorboard', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
 
   { command: 'export csv', flag: '--out', observable: 'the root a bare run id is looked up in', test: 'flagEffects: a bare run id is looked up under --out' },
+  { command: 'export csv', flag: '--raw-csv', observable: "text cells starting with =, +, -, @ written without the leading '", test: "hardenInput: CSV: text cells starting with =, +, -, @ get a leading '" },
   { command: 'export csv', flag: '--help', observable: 'the help text', test: 'flagEffects: every flag in --help has a row' },
   { command: 'export probe-batch', flag: '--out', observable: 'the safetensors file written', test: 'interop: export probe-batch: the first probeSize test rows' },
   { command: 'export probe-batch', flag: '--root', observable: 'the root a bare run id is looked up in', test: 'flagEffects: a bare run id is looked up under --out' },
