@@ -16,9 +16,9 @@ export type * from '@tensorflow/tfjs-core';
 export const core = createRequire(import.meta.url)('@tensorflow/tfjs-core') as typeof Core;
 
 export const {
-  abs, add, clone, concat, dispose, div, elu, engine, env, exp, eye, fill, getBackend, grads, greater,
-  leakyRelu, linalg, logSoftmax, matMul, max, maximum, memory, minimum, mul, norm, onesLike, profile,
+  abs, add, addN, clipByValue, clone, concat, dispose, div, elu, engine, env, exp, eye, fill, getBackend, grads, greater,
+  leakyRelu, linalg, logSoftmax, mean, rsqrt, sqrt, matMul, max, maximum, memory, minimum, mul, norm, onesLike, profile,
   randomNormal, randomUniform, ready, reciprocal, relu, reshape, selu, setBackend, sigmoid, sign,
-  softmax, square, stack, step, sub, sum, tanh, tensor1d, tensor2d, tidy, train, transpose,
+  softmax, square, stack, step, sub, sum, tanh, scalar, ones, tensor1d, tensor2d, tidy, train, transpose,
   truncatedNormal, variable, version_core, where, zeros,
 } = core;

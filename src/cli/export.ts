@@ -1,7 +1,7 @@
 /** `vgrad export csv DIR…` and `vgrad export probe-batch RUN --out FILE`: stored runs in other tools' formats. */
 import { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { runRows, statsCsv } from '../interop/csv.js';
+import { runsCsv } from '../interop/csv.js';
 import { DEFAULTS } from '../config/runConfig.js';
 import { locateRun, locateRuns } from '../store/layout.js';
 import { probeBatchSafetensors } from '../interop/probeBatch.js';
@@ -17,11 +17,7 @@ import { dirname } from 'node:path';
 
 /** The tidy CSV of every probe point of the runs the arguments name. */
 export function csvForRuns(args: string[], out: string, options: CsvOptions = {}): string {
-  const rows = locateRuns(args, out).flatMap((summary) => {
-    const { record, points } = readStoredRun(summary);
-    return runRows(record, points);
-  });
-  return statsCsv(rows, options);
+  return runsCsv(locateRuns(args, out).map((summary) => readStoredRun(summary)), options);
 }
 
 export function exportCommand(): Command {

@@ -78,7 +78,8 @@ export class ProgressReporter {
   probe(point: ProbePoint): void {
     if (this.bar) return;
     const train = point.trainLoss === null ? '' : `  train loss ${point.trainLoss.toFixed(4)}  train acc ${point.trainAcc!.toFixed(3)}`;
-    this.plainLine(`step ${point.step}/${this.steps}${train}  probe loss ${point.probeLoss.toFixed(4)}  probe acc ${point.probeAcc.toFixed(3)}`);
+    const clip = point.clip?.clippedShare == null ? '' : `  clipped ${(100 * point.clip.clippedShare).toFixed(0)}%  ‖g‖ ${point.clip.meanPreClipNorm!.toPrecision(3)}`;
+    this.plainLine(`step ${point.step}/${this.steps}${train}  probe loss ${point.probeLoss.toFixed(4)}  probe acc ${point.probeAcc.toFixed(3)}${clip}`);
   }
 
   stop(): void {

@@ -14,12 +14,31 @@ export { DEFAULTS, OPTIMIZERS, type OptimizerName, type RawRunOptions, type RunO
  * canonical initializer name; `epochs`, `trainSize` and `testSize` are null when not given, and
  * so is `probeSize` until the run resolves it (DEFAULTS.probeSize, or the test split if smaller).
  */
-export type RunConfig = Omit<RunOptionValues, 'width' | 'layers' | 'steps' | 'init'> & {
+export type RunConfig = Omit<RunOptionValues, 'width' | 'layers' | 'steps' | 'init' | OptInKey> & {
   layers: number[];
   /** Training steps (updates); 0 measures the net at initialization only. Resolved from --epochs once the data are known. */
   steps: number;
   init: string;
+  /** --clip-norm and --clip-value; absent when not given. */
+  clipNorm?: number;
+  clipValue?: number;
+  /** --batch-norm with its momentum and ε; absent without --batch-norm. */
+  batchNorm?: BatchNormConfig;
 };
+
+/**
+ * The opt-in settings (clipping, batch norm) are absent from a RunConfig that does not use them,
+ * rather than null or false: a run without them has the config, the record and the cell id (a
+ * hash of the config) it had before they existed, so stored sweeps resume and measured
+ * experiment files still match their grids.
+ */
+type OptInKey = 'clipNorm' | 'clipValue' | 'batchNorm' | 'bnMomentum' | 'bnEps';
+
+export interface BatchNormConfig {
+  /** PyTorch's convention: running ← (1 − momentum)·running + momentum·batch statistic. */
+  momentum: number;
+  eps: number;
+}
 
 /** Hidden widths for --depth/--width: the first layer has DEFAULTS.firstWidth units, the rest `width`. */
 export function defaultLayers(depth: number, width: number = DEFAULTS.width): number[] {
@@ -46,6 +65,11 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
   const { values, given } = readRunOptions(raw);
   if (given.has('steps') && given.has('epochs')) {
     throw new UsageError('--steps and --epochs cannot both be given; pick one');
+  }
+  if (!values.batchNorm) {
+    for (const key of ['bnMomentum', 'bnEps'] as const) {
+      if (given.has(key)) throw new UsageError(`--${key === 'bnMomentum' ? 'bn-momentum' : 'bn-eps'} only applies with --batch-norm; add --batch-norm or drop it`);
+    }
   }
   const layers = hiddenLayers(values, given);
   const initializer = parseInit(values.init);
@@ -79,6 +103,9 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
     initFrom: values.initFrom,
     tensorboard: values.tensorboard,
   };
+  if (values.clipNorm !== null) config.clipNorm = values.clipNorm;
+  if (values.clipValue !== null) config.clipValue = values.clipValue;
+  if (values.batchNorm) config.batchNorm = { momentum: values.bnMomentum, eps: values.bnEps };
   return { config, given };
 }
 

@@ -23,17 +23,35 @@ export const STAT_COLUMNS: (keyof LayerStats)[] = [
 ];
 export const CSV_COLUMNS = ['run', 'step', 'layer', 'kind', 'fanIn', 'fanOut', ...STAT_COLUMNS];
 
-/** The rows of one run (no header). */
-export function runRows(record: RunRecord, points: StoredPoint[]): unknown[][] {
+/**
+ * Columns only runs with --clip-norm/--clip-value have: the probe point's clipping over the steps
+ * since the previous point (the same on each layer's row; empty at step 0 and for runs that do
+ * not clip). A table of runs none of which clip has none of them.
+ */
+export const CLIP_COLUMNS = ['clippedShare', 'meanPreClipNorm', 'maxPreClipNorm'] as const;
+
+/** The rows of one run (no header), with the clipping columns when `clipColumns`. */
+export function runRows(record: RunRecord, points: StoredPoint[], clipColumns = false): unknown[][] {
   return points.flatMap((point) =>
     point.layers.map((stats, l) => {
       const layer = record.layers[l];
-      return [record.runId, point.step, layer.index, layer.kind, layer.fanIn, layer.fanOut, ...STAT_COLUMNS.map((key) => stats[key])];
+      const clip = clipColumns ? CLIP_COLUMNS.map((key) => point.clip?.[key] ?? null) : [];
+      return [record.runId, point.step, layer.index, layer.kind, layer.fanIn, layer.fanOut, ...STAT_COLUMNS.map((key) => stats[key]), ...clip];
     }),
   );
 }
 
 /** The CSV document of these runs' rows, header first. */
-export function statsCsv(rows: unknown[][], options: CsvOptions = {}): string {
-  return csvTable(CSV_COLUMNS, rows, options);
+export function statsCsv(rows: unknown[][], options: CsvOptions = {}, clipColumns = false): string {
+  return csvTable(clipColumns ? [...CSV_COLUMNS, ...CLIP_COLUMNS] : CSV_COLUMNS, rows, options);
+}
+
+/** The CSV of these stored runs: the clipping columns when any of them clips. */
+export function runsCsv(runs: { record: RunRecord; points: StoredPoint[] }[], options: CsvOptions = {}): string {
+  const clipColumns = runs.some((run) => run.points.some((point) => point.clip !== undefined));
+  return statsCsv(
+    runs.flatMap((run) => runRows(run.record, run.points, clipColumns)),
+    options,
+    clipColumns,
+  );
 }

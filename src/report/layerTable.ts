@@ -196,6 +196,14 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
   const verdictAt = (pick: 'initial' | 'final') => judgeRecord(record, pick).verdict;
   const verdicts =
     record.final.step > 0 ? `verdict at step 0: ${verdictAt('initial')}, at step ${f.step}: ${verdictAt('final')}` : `verdict: ${verdictAt('initial')}`;
+  if (record.clipping) {
+    const c = record.clipping;
+    const share = c.steps > 0 ? ` (${((100 * c.clippedSteps) / c.steps).toFixed(0)}%)` : '';
+    lines.push(
+      `Clipping: ${c.clippedSteps} of ${c.steps} steps clipped${share}; global gradient norm before clipping: mean ${formatNumber(c.meanPreClipNorm)}, max ${formatNumber(c.maxPreClipNorm)}` +
+        ' (per probe point: metrics.jsonl and vgrad export csv).',
+    );
+  }
   lines.push(
     `status ${statusText(record, color)} · ${verdicts} · train loss ${formatNumber(f.loss)} · train acc ${formatNumber(f.trainAcc)} · test acc ${formatNumber(f.testAcc)}` +
       (record.timing.msPerStep === null ? '' : ` · ${record.timing.msPerStep.toFixed(1)} ms/step`),

@@ -34,6 +34,12 @@ export function runHeaderParts(record: RunRecord): string[] {
   parts.push(`${c.layers.length} hidden ${c.layers.length === 1 ? 'layer' : 'layers'} [${compressWidths(c.layers)}]`);
   parts.push(optimizerFacts(c.optimizer)?.usesMomentum ? `${c.optimizer} ${c.momentum} lr ${c.lr}` : `${c.optimizer} lr ${c.lr}`);
   parts.push(`batch ${c.batch}`);
+  if (c.batchNorm) {
+    const bnDefaults = c.batchNorm.momentum === DEFAULTS.bnMomentum && c.batchNorm.eps === DEFAULTS.bnEps;
+    parts.push(bnDefaults ? 'batch norm' : `batch norm momentum ${c.batchNorm.momentum} ε ${c.batchNorm.eps}`);
+  }
+  if (c.clipValue !== undefined) parts.push(`clip value ${c.clipValue}`);
+  if (c.clipNorm !== undefined) parts.push(`clip norm ${c.clipNorm}`);
   if (c.epochs !== null && c.epochs !== undefined) parts.push(`epochs ${c.epochs} (${c.steps} steps)`);
   else if (differs('steps', c.steps)) parts.push(`steps ${c.steps}`);
   parts.push(`seed ${c.seed}`);

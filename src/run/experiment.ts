@@ -107,6 +107,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
         initial,
         final: last.layers[l],
       })),
+      ...(points.some((point) => point.clip) ? { clipping: clippingOver(points) } : {}),
       timing: { trainMs: last.elapsedMs, msPerStep: outcome.final.step > 0 ? last.elapsedMs / outcome.final.step : null },
     };
   };
@@ -160,4 +161,22 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
   } finally {
     if (model) disposeMlp(model);
   }
+}
+
+/** The run's clipping from its probe points: each point's shares and means weighted by the steps since the previous one. */
+export function clippingOver(points: ProbePoint[]): NonNullable<RunRecord['clipping']> {
+  let steps = 0;
+  let clippedSteps = 0;
+  let normSum = 0;
+  let maxPreClipNorm: number | null = null;
+  points.forEach((point, i) => {
+    const clip = point.clip;
+    if (i === 0 || !clip || clip.clippedShare === null) return;
+    const interval = point.step - points[i - 1].step;
+    steps += interval;
+    clippedSteps += Math.round(clip.clippedShare * interval);
+    normSum += clip.meanPreClipNorm! * interval;
+    maxPreClipNorm = Math.max(maxPreClipNorm ?? -Infinity, clip.maxPreClipNorm!);
+  });
+  return { steps, clippedSteps, meanPreClipNorm: steps > 0 ? normSum / steps : null, maxPreClipNorm };
 }

@@ -50,6 +50,11 @@ export interface RunRecord {
   divergedAt: number | null;
   final: { step: number; loss: number; trainAcc: number; testAcc: number };
   layers: LayerRecord[];
+  /**
+   * Runs with --clip-norm/--clip-value only: over every step taken, how many the clipping changed
+   * and the global gradient norm before clipping (mean, max); per probe point in metrics.jsonl.
+   */
+  clipping?: { steps: number; clippedSteps: number; meanPreClipNorm: number | null; maxPreClipNorm: number | null };
   /** Training wall time in ms and time per step (probes included). */
   timing: { trainMs: number; msPerStep: number | null };
 }

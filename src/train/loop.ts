@@ -21,6 +21,21 @@ export interface TrainSettings {
   seed: number;
   probeSize: number;
   logEvery: number;
+  /** Gradient clipping (absent: none): by global norm, and by value (applied first when both are given). */
+  clipNorm?: number;
+  clipValue?: number;
+}
+
+/**
+ * Clipping over the steps since the previous probe point (null at step 0, before any step), on
+ * runs with --clip-norm or --clip-value only. preClipNorm is the global norm ‖g‖ of the
+ * minibatch gradient over every weight and bias, before any clipping.
+ */
+export interface ClipStats {
+  /** Share of the interval's steps whose gradient the clipping changed. */
+  clippedShare: number | null;
+  meanPreClipNorm: number | null;
+  maxPreClipNorm: number | null;
 }
 
 /** One line of metrics.jsonl: the state after `step` updates. */
@@ -36,6 +51,8 @@ export interface ProbePoint {
   probeLoss: number;
   probeAcc: number;
   layers: LayerStats[];
+  /** Present on runs that clip (--clip-norm, --clip-value) only. */
+  clip?: ClipStats;
   /** Per layer, fixed-bin histograms of φ(z) and ∂ℓᵢ/∂z (bins in probes/binSpecs.ts); in metrics.jsonl only. */
   histograms: LayerHistograms[];
 }
@@ -72,6 +89,42 @@ function updateRatios(before: tf.Tensor[], after: tf.Tensor[]): number[] {
 }
 
 export { InterruptedError };
+
+/**
+ * The gradients clipped as `settings` asks, in place of the ones given (disposed): by value, each
+ * entry clamped to [−V, V]; then by global norm, every tensor scaled by C/‖g‖ when ‖g‖ > C (‖g‖ over
+ * every weight and bias, after the value clipping). PyTorch's clip_grad_norm_ scales by
+ * C/(‖g‖ + 10⁻⁶) instead: the same to float32 precision at any norm the clipping acts on.
+ * Returns the global norm before clipping and whether the clipping changed anything.
+ */
+export function clipGradients<T extends tf.Tensor>(gradients: T[], settings: { clipNorm?: number; clipValue?: number }): { gradients: T[]; preClipNorm: number; clipped: boolean } {
+  const { clipNorm, clipValue } = settings;
+  const measured = tf.tidy(() => {
+    const sumSquares = (ts: tf.Tensor[]) => tf.addN(ts.map((t) => tf.sum(tf.square(t))));
+    const parts = [sumSquares(gradients)];
+    if (clipValue !== undefined) {
+      parts.push(tf.max(tf.stack(gradients.map((t) => tf.max(tf.abs(t))))));
+      if (clipNorm !== undefined) parts.push(sumSquares(gradients.map((t) => tf.clipByValue(t, -clipValue, clipValue))));
+    }
+    return tf.stack(parts);
+  });
+  const values = measured.dataSync();
+  measured.dispose();
+  const preClipNorm = Math.sqrt(values[0]);
+  const valueClipped = clipValue !== undefined && values[1] > clipValue;
+  const normAfterValue = clipValue !== undefined && clipNorm !== undefined ? Math.sqrt(values[2]) : preClipNorm;
+  const normClipped = clipNorm !== undefined && normAfterValue > clipNorm;
+  if (!valueClipped && !normClipped) return { gradients, preClipNorm, clipped: false };
+  const clippedGradients = tf.tidy(() =>
+    gradients.map((t) => {
+      let g = valueClipped ? tf.clipByValue(t, -clipValue!, clipValue!) : t;
+      if (normClipped) g = tf.mul(g, clipNorm! / normAfterValue);
+      return g as T;
+    }),
+  );
+  tf.dispose(gradients);
+  return { gradients: clippedGradients, preClipNorm, clipped: true };
+}
 
 /** Every value from `start` on is finite. */
 function allFinite(values: ArrayLike<number>, start: number): boolean {
@@ -122,23 +175,35 @@ export async function trainSteps(model: Mlp, data: Dataset, settings: TrainSetti
   const variables = [...model.weights, ...model.biases];
   const points: ProbePoint[] = [];
   const started = performance.now();
-  let interval = { lossSum: 0, correct: 0, steps: 0 };
+  const clipping = settings.clipNorm !== undefined || settings.clipValue !== undefined;
+  let interval = { lossSum: 0, correct: 0, steps: 0, clipped: 0, normSum: 0, normMax: 0 };
 
   const record = async (step: number, ratios: number[] | null) => {
     const measured = await probeInterruptible(model, probeBatch, hooks.signal, `during the probe at step ${step}`);
     measured.layers.forEach((layer, l) => (layer.updateRatio = ratios ? ratios[l] : null));
+    const some = interval.steps > 0;
     const point: ProbePoint = {
       step,
       epoch: batches.epoch,
       elapsedMs: performance.now() - started,
-      trainLoss: interval.steps > 0 ? interval.lossSum / interval.steps : null,
-      trainAcc: interval.steps > 0 ? interval.correct / (interval.steps * settings.batch) : null,
+      trainLoss: some ? interval.lossSum / interval.steps : null,
+      trainAcc: some ? interval.correct / (interval.steps * settings.batch) : null,
       probeLoss: measured.probeLoss,
       probeAcc: measured.probeAcc,
       layers: measured.layers,
+      // Only on runs that clip: the points of the others are as they were before clipping existed.
+      ...(clipping
+        ? {
+            clip: {
+              clippedShare: some ? interval.clipped / interval.steps : null,
+              meanPreClipNorm: some ? interval.normSum / interval.steps : null,
+              maxPreClipNorm: some ? interval.normMax : null,
+            },
+          }
+        : {}),
       histograms: measured.histograms,
     };
-    interval = { lossSum: 0, correct: 0, steps: 0 };
+    interval = { lossSum: 0, correct: 0, steps: 0, clipped: 0, normSum: 0, normMax: 0 };
     points.push(point);
     hooks.onProbe?.(point);
   };
@@ -178,10 +243,18 @@ export async function trainSteps(model: Mlp, data: Dataset, settings: TrainSetti
       }
       // The weights before this update, kept only when the update ratio will be reported.
       const before = isProbeStep ? model.weights.map((w) => tf.clone(w)) : null;
+      let gradients = grads.gradients;
+      if (clipping) {
+        const clipped = clipGradients(gradients, settings);
+        gradients = clipped.gradients;
+        interval.clipped += clipped.clipped ? 1 : 0;
+        interval.normSum += clipped.preClipNorm;
+        interval.normMax = Math.max(interval.normMax, clipped.preClipNorm);
+      }
       const named: tf.NamedTensorMap = {};
-      variables.forEach((v, i) => (named[v.name] = grads.gradients[i]));
+      variables.forEach((v, i) => (named[v.name] = gradients[i]));
       optimizer.applyGradients(named);
-      tf.dispose(grads.gradients);
+      tf.dispose(gradients);
       lastStep = step;
       interval.lossSum += loss;
       interval.correct += correct;
