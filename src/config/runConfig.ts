@@ -71,6 +71,11 @@ export function parseRunOptions(raw: RawRunOptions): { config: RunConfig; given:
       if (given.has(key)) throw new UsageError(`--${key === 'bnMomentum' ? 'bn-momentum' : 'bn-eps'} only applies with --batch-norm; add --batch-norm or drop it`);
     }
   }
+  if (values.batchNorm) {
+    // Their safetensors layout holds weights and biases only: γ, β and the running statistics would be lost.
+    if (values.saveWeights !== null) throw new UsageError('--save-weights cannot be combined with --batch-norm yet (the file would lack γ, β and the running statistics)');
+    if (values.initFrom !== null) throw new UsageError('--init-from cannot be combined with --batch-norm yet (the file holds no γ, β or running statistics)');
+  }
   const layers = hiddenLayers(values, given);
   const initializer = parseInit(values.init);
   // Schemes that depend on the activation (book) reject it here, before anything runs.

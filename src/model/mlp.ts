@@ -20,6 +20,21 @@ export interface MlpSpec {
   act: ActivationName;
   /** Leaky-ReLU negative slope. */
   alpha: number;
+  /**
+   * Batch normalization after each hidden layer's pre-activation z, before φ (absent: none):
+   * ẑ = γ·(z − μ)/√(σ² + ε) + β per unit, μ and σ² the batch's mean and biased variance in
+   * training, the running statistics in evaluation. PyTorch's BatchNorm1d conventions: the running
+   * variance tracks the unbiased batch variance, running ← (1 − momentum)·running + momentum·batch.
+   */
+  batchNorm?: { momentum: number; eps: number };
+}
+
+/** The batch-norm parameters and running statistics, one entry per hidden layer. */
+export interface BatchNormState {
+  gammas: tf.Variable<tf.Rank.R1>[];
+  betas: tf.Variable<tf.Rank.R1>[];
+  runningMeans: tf.Variable<tf.Rank.R1>[];
+  runningVars: tf.Variable<tf.Rank.R1>[];
 }
 
 export interface Mlp extends MlpSpec {
@@ -27,6 +42,28 @@ export interface Mlp extends MlpSpec {
   weights: tf.Variable<tf.Rank.R2>[];
   biases: tf.Variable<tf.Rank.R1>[];
   ops: ActivationOps;
+  /** With spec.batchNorm only. */
+  bn?: BatchNormState;
+}
+
+/** The trainable variables in the order the gradients come: weights, biases, then γ and β with batch norm. */
+export function trainableVariables(model: Mlp): tf.Variable[] {
+  return [...model.weights, ...model.biases, ...(model.bn ? [...model.bn.gammas, ...model.bn.betas] : [])];
+}
+
+/** γ = 1, β = 0, running mean 0 and running variance 1 for each hidden layer (PyTorch's initial state). */
+function createBatchNormState(id: string, sizes: number[]): BatchNormState {
+  const state: BatchNormState = { gammas: [], betas: [], runningMeans: [], runningVars: [] };
+  for (let l = 1; l + 1 < sizes.length; l++) {
+    const units = sizes[l];
+    tf.tidy(() => {
+      state.gammas.push(tf.variable(tf.ones([units]) as tf.Tensor1D, true, `${id}/gamma${l}`));
+      state.betas.push(tf.variable(tf.zeros([units]) as tf.Tensor1D, true, `${id}/beta${l}`));
+      state.runningMeans.push(tf.variable(tf.zeros([units]) as tf.Tensor1D, false, `${id}/runningMean${l}`));
+      state.runningVars.push(tf.variable(tf.ones([units]) as tf.Tensor1D, false, `${id}/runningVar${l}`));
+    });
+  }
+  return state;
 }
 
 let modelCounter = 0;
@@ -79,7 +116,8 @@ function* createMlpSteps(spec: MlpSpec, init: Initializer, initContext: InitCont
   } finally {
     if (!complete) tf.dispose([...weights, ...biases]);
   }
-  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
+  // The batch-norm state takes no random numbers: the weights are those of the same seed without it.
+  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha), ...(spec.batchNorm ? { bn: createBatchNormState(id, spec.sizes) } : {}) };
 }
 
 /**
@@ -94,7 +132,7 @@ export function createMlpFromWeights(spec: MlpSpec, layers: { weight: Float32Arr
     weights.push(tf.tidy(() => tf.variable(tf.tensor2d(layer.weight, [spec.sizes[l], spec.sizes[l + 1]]), true, `${id}/W${l + 1}`)));
     biases.push(tf.tidy(() => tf.variable(tf.tensor1d(layer.bias), true, `${id}/b${l + 1}`)));
   });
-  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha) };
+  return { ...spec, weights, biases, ops: activationOps(spec.act, spec.alpha), ...(spec.batchNorm ? { bn: createBatchNormState(id, spec.sizes) } : {}) };
 }
 
 /** The net's parameters read back from the device: weight l fanIn × fanOut, row-major. */
@@ -138,6 +176,7 @@ export async function inAsyncScope<T>(work: () => Promise<T>): Promise<T> {
 
 export function disposeMlp(model: Mlp): void {
   for (const v of [...model.weights, ...model.biases]) v.dispose();
+  if (model.bn) tf.dispose([...model.bn.gammas, ...model.bn.betas, ...model.bn.runningMeans, ...model.bn.runningVars]);
 }
 
 export interface ForwardTrace {
@@ -145,6 +184,18 @@ export interface ForwardTrace {
   inputs: tf.Tensor2D[];
   /** preacts[l] is layer l+1's z; the last one is the logits. */
   preacts: tf.Tensor2D[];
+  /** With batch norm (training-mode statistics), per hidden layer: what the backward pass and the running statistics need. */
+  bn?: {
+    /** ẑ = γ·x̂ + β, φ's input. */
+    normalized: tf.Tensor2D[];
+    /** x̂ = (z − μ)/√(σ² + ε). */
+    standardized: tf.Tensor2D[];
+    /** 1/√(σ² + ε) per unit. */
+    invStd: tf.Tensor1D[];
+    /** The batch mean and biased variance per unit. */
+    means: tf.Tensor1D[];
+    variances: tf.Tensor1D[];
+  };
 }
 
 export function forward(model: Mlp, x: tf.Tensor2D): ForwardTrace {
@@ -154,16 +205,33 @@ export function forward(model: Mlp, x: tf.Tensor2D): ForwardTrace {
 function* forwardSteps(model: Mlp, x: tf.Tensor2D): Generator<number, ForwardTrace, void> {
   const inputs: tf.Tensor2D[] = [];
   const preacts: tf.Tensor2D[] = [];
+  const bn = model.bn ? { normalized: [] as tf.Tensor2D[], standardized: [] as tf.Tensor2D[], invStd: [] as tf.Tensor1D[], means: [] as tf.Tensor1D[], variances: [] as tf.Tensor1D[] } : undefined;
   let input = x;
   const last = model.weights.length - 1;
   for (let l = 0; l <= last; l++) {
     inputs.push(input);
     const z = tf.add(tf.matMul(input, model.weights[l]), model.biases[l]) as tf.Tensor2D;
     preacts.push(z);
-    if (l < last) input = model.ops.apply(z) as tf.Tensor2D;
+    if (l < last) {
+      let phiInput = z;
+      if (bn && model.bn) {
+        const mean = tf.mean(z, 0) as tf.Tensor1D;
+        const centered = tf.sub(z, mean) as tf.Tensor2D;
+        const variance = tf.mean(tf.square(centered), 0) as tf.Tensor1D;
+        const invStd = tf.rsqrt(tf.add(variance, model.batchNorm!.eps)) as tf.Tensor1D;
+        const standardized = tf.mul(centered, invStd) as tf.Tensor2D;
+        phiInput = tf.add(tf.mul(standardized, model.bn.gammas[l]), model.bn.betas[l]) as tf.Tensor2D;
+        bn.normalized.push(phiInput);
+        bn.standardized.push(standardized);
+        bn.invStd.push(invStd);
+        bn.means.push(mean);
+        bn.variances.push(variance);
+      }
+      input = model.ops.apply(phiInput) as tf.Tensor2D;
+    }
     yield l + 1;
   }
-  return { inputs, preacts };
+  return { inputs, preacts, ...(bn ? { bn } : {}) };
 }
 
 /** A batch on the device: inputs and one-hot targets, with the labels kept in JS for scoring. */
@@ -229,8 +297,12 @@ export interface Gradients {
   biasGrads: tf.Tensor1D[];
   /** ∂L/∂z for each layer (the last is ∂L/∂logits), L the batch-mean loss. */
   preactGrads: tf.Tensor2D[];
-  /** φ'(z) of each hidden layer, as the backward pass used it. */
+  /** φ'(z) of each hidden layer (φ'(ẑ) with batch norm), as the backward pass used it. */
   slopes: tf.Tensor2D[];
+  /** With batch norm: ∂L/∂γ, ∂L/∂β and ∂L/∂ẑ of each hidden layer. */
+  gammaGrads?: tf.Tensor1D[];
+  betaGrads?: tf.Tensor1D[];
+  normalizedGrads?: tf.Tensor2D[];
   trace: ForwardTrace;
 }
 
@@ -259,6 +331,7 @@ function* lossAndGradientsSteps(model: Mlp, batch: LabeledBatch): Generator<numb
   const biasGrads: tf.Tensor1D[] = new Array(layers);
   const preactGrads: tf.Tensor2D[] = new Array(layers);
   const slopes: tf.Tensor2D[] = new Array(layers - 1);
+  const bnGrads = trace.bn ? { gammaGrads: new Array<tf.Tensor1D>(layers - 1), betaGrads: new Array<tf.Tensor1D>(layers - 1), normalizedGrads: new Array<tf.Tensor2D>(layers - 1) } : undefined;
   const { transposedMatMul } = capabilities();
   // ∂L/∂logits of the batch-mean softmax cross-entropy.
   let dz = tf.div(tf.sub(tf.exp(logProbs), batch.targets), batchSize) as tf.Tensor2D;
@@ -270,12 +343,49 @@ function* lossAndGradientsSteps(model: Mlp, batch: LabeledBatch): Generator<numb
     biasGrads[l] = tf.sum(dz, 0) as tf.Tensor1D;
     if (l > 0) {
       const dInput = transposedMatMul ? tf.matMul(dz, model.weights[l], false, true) : tf.matMul(dz, tf.transpose(model.weights[l]));
-      slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1], trace.inputs[l]) as tf.Tensor2D;
-      dz = tf.mul(dInput, slopes[l - 1]) as tf.Tensor2D;
+      if (trace.bn && bnGrads && model.bn) {
+        // Through φ to ẑ, then through the normalization to z (the batch statistics depend on z):
+        // ∂L/∂z = (1/√(σ²+ε))·(g − mean(g) − x̂·mean(g·x̂)) with g = γ·∂L/∂ẑ, means over the batch.
+        const k = l - 1;
+        const xhat = trace.bn.standardized[k];
+        slopes[k] = model.ops.derivative(trace.bn.normalized[k], trace.inputs[l]) as tf.Tensor2D;
+        const dNormalized = tf.mul(dInput, slopes[k]) as tf.Tensor2D;
+        bnGrads.normalizedGrads[k] = dNormalized;
+        bnGrads.gammaGrads[k] = tf.sum(tf.mul(dNormalized, xhat), 0) as tf.Tensor1D;
+        bnGrads.betaGrads[k] = tf.sum(dNormalized, 0) as tf.Tensor1D;
+        const g = tf.mul(dNormalized, model.bn.gammas[k]);
+        dz = tf.mul(tf.sub(tf.sub(g, tf.mean(g, 0)), tf.mul(xhat, tf.mean(tf.mul(g, xhat), 0))), trace.bn.invStd[k]) as tf.Tensor2D;
+      } else {
+        slopes[l - 1] = model.ops.derivative(trace.preacts[l - 1], trace.inputs[l]) as tf.Tensor2D;
+        dz = tf.mul(dInput, slopes[l - 1]) as tf.Tensor2D;
+      }
     }
     yield l;
   }
-  return { logProbs, weightGrads, biasGrads, preactGrads, slopes, trace };
+  return { logProbs, weightGrads, biasGrads, preactGrads, slopes, trace, ...bnGrads };
+}
+
+/** Hidden layer l's φ input in evaluation: z itself, or with batch norm γ·(z − running mean)/√(running var + ε) + β. */
+function normalizeForEvaluation(model: Mlp, l: number, z: tf.Tensor2D): tf.Tensor2D {
+  if (!model.bn) return z;
+  const { gammas, betas, runningMeans, runningVars } = model.bn;
+  return tf.add(tf.mul(tf.mul(tf.sub(z, runningMeans[l]), tf.rsqrt(tf.add(runningVars[l], model.batchNorm!.eps))), gammas[l]), betas[l]) as tf.Tensor2D;
+}
+
+/**
+ * After a training step: running ← (1 − momentum)·running + momentum·batch statistic, the variance's
+ * unbiased (×B/(B−1), as PyTorch; a batch of 1 leaves the running variance as it is).
+ */
+export function updateRunningStatistics(model: Mlp, means: tf.Tensor1D[], variances: tf.Tensor1D[], batchSize: number): void {
+  if (!model.bn) return;
+  const { momentum } = model.batchNorm!;
+  const { runningMeans, runningVars } = model.bn;
+  tf.tidy(() => {
+    means.forEach((mean, l) => {
+      runningMeans[l].assign(tf.add(tf.mul(runningMeans[l], 1 - momentum), tf.mul(mean, momentum)) as tf.Tensor1D);
+      if (batchSize > 1) runningVars[l].assign(tf.add(tf.mul(runningVars[l], 1 - momentum), tf.mul(variances[l], (momentum * batchSize) / (batchSize - 1))) as tf.Tensor1D);
+    });
+  });
 }
 
 /** Rows evaluate() feeds through the net at once. */
@@ -302,7 +412,7 @@ function* evaluateSteps(model: Mlp, x: Float32Array, labels: Uint8Array, feature
     let input = tf.tensor2d(x.subarray(start * features, end * features), [end - start, features]);
     try {
       for (let l = 0; l < last; l++) {
-        const a = tf.tidy(() => model.ops.apply(tf.add(tf.matMul(input, model.weights[l]), model.biases[l])) as tf.Tensor2D);
+        const a = tf.tidy(() => model.ops.apply(normalizeForEvaluation(model, l, tf.add(tf.matMul(input, model.weights[l]), model.biases[l]) as tf.Tensor2D)) as tf.Tensor2D);
         input.dispose();
         input = a;
         yield l + 1;

@@ -33,6 +33,13 @@ export interface LayerStats {
   weightGradNorm: number;
   /** ‖ΔW‖/‖W‖ of the most recent update; null at step 0, before any update. */
   updateRatio: number | null;
+  /**
+   * With --batch-norm, hidden layers only: the mean and variance of ẑ, batch norm's output and φ's
+   * input (preactMean/preactVar stay those of z, before it). The probe normalizes with the probe
+   * batch's own statistics (training mode) at every point.
+   */
+  normalizedMean?: number;
+  normalizedVar?: number;
 }
 
 /** Fixed-bin counts of one layer's values over every (sample, unit) pair of the probe batch (binSpecs.ts). */
@@ -116,6 +123,7 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
         dz,
         dW: grads.weightGrads[l],
         slope: l < layerCount - 1 ? grads.slopes[l] : undefined,
+        normalized: l < layerCount - 1 ? grads.trace.bn?.normalized[l] : undefined,
       })),
     };
   });
@@ -133,6 +141,7 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
     const gradValues = read(tensors.dz);
     const grad = moments(gradValues);
     const weightGrad = moments(read(tensors.dW));
+    const normalized = tensors.normalized ? moments(read(tensors.normalized)) : null;
     const slope = tensors.slope ? saturationAndDeath(read(tensors.slope), model.sizes[l + 1], saturationBelow) : null;
     layers.push({
       weightStd: Math.sqrt(weights.variance),
@@ -147,6 +156,7 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
       weightGradVar: weightGrad.variance,
       weightGradNorm: Math.sqrt(weightGrad.sumSquares),
       updateRatio: null,
+      ...(normalized ? { normalizedMean: normalized.mean, normalizedVar: normalized.variance } : {}),
     });
     histograms.push({
       act: { bins: actBins[l], counts: histogram(actValues, actBins[l]) },
@@ -155,6 +165,6 @@ export function probe(model: Mlp, batch: LabeledBatch, given?: Gradients): Probe
   });
   const score = scoreLogProbs(read(kept.logProbs), batch.labels, classes);
   kept.outputAct.dispose();
-  if (!given) tf.dispose([kept.logProbs, ...kept.layers.flatMap((t) => [t.z, t.a, t.dz, t.dW, ...(t.slope ? [t.slope] : [])])]);
+  if (!given) tf.dispose([kept.logProbs, ...kept.layers.flatMap((t) => [t.z, t.a, t.dz, t.dW, ...(t.slope ? [t.slope] : []), ...(t.normalized ? [t.normalized] : [])])]);
   return { probeLoss: score.loss, probeAcc: score.correct / batchSize, layers, histograms };
 }

@@ -125,7 +125,7 @@ export async function runExperiment(config: RunConfig, hooks: ExperimentHooks = 
     store.writeJson(CONFIG_FILE, resolved);
     injectedFault('model');
     hooks.onStart?.({ runId: store.runId, steps, backend: backend.name, backendVersion: backend.version, trainSamples });
-    const spec = { sizes, act: config.act, alpha: config.alpha };
+    const spec = { sizes, act: config.act, alpha: config.alpha, ...(config.batchNorm ? { batchNorm: config.batchNorm } : {}) };
     model = given ? createMlpFromWeights(spec, given) : await createMlpInterruptible(spec, init, { act: config.act, gain: config.gain }, config.seed, hooks.signal, config.biasStd);
     if (config.saveWeights?.includes('init')) saveWeights(weightsFileName('init'), 'step 0');
     const outcome = await train(model, data, resolved, {

@@ -5,7 +5,7 @@
 import * as tf from '../backend/tf.js';
 import type { OptimizerName } from '../config/runConfig.js';
 import type { Dataset } from '../data/dataset.js';
-import { batchTensors, disposeBatch, evaluateInterruptible, inAsyncScope, type LabeledBatch, lossAndGradients, lossAndGradientsInterruptible, type Mlp, scoreLogProbs } from '../model/mlp.js';
+import { batchTensors, disposeBatch, evaluateInterruptible, inAsyncScope, type LabeledBatch, lossAndGradients, lossAndGradientsInterruptible, type Mlp, scoreLogProbs, trainableVariables, updateRunningStatistics } from '../model/mlp.js';
 import { checkpoint, InterruptedError } from '../util/abort.js';
 import { type LayerHistograms, type LayerStats, probe } from '../probes/layerStats.js';
 import { rngFor } from '../util/random.js';
@@ -172,7 +172,7 @@ export async function trainSteps(model: Mlp, data: Dataset, settings: TrainSetti
   const optimizer = makeOptimizer(settings.optimizer, settings.lr, settings.momentum);
   const batches = new BatchStream(data.train, data.features, settings.batch, data.classes, rngFor(settings.seed, 'batches'));
   const probeBatch = probeBatchFrom(data, settings.probeSize);
-  const variables = [...model.weights, ...model.biases];
+  const variables = trainableVariables(model);
   const points: ProbePoint[] = [];
   const started = performance.now();
   const clipping = settings.clipNorm !== undefined || settings.clipValue !== undefined;
@@ -228,13 +228,23 @@ export async function trainSteps(model: Mlp, data: Dataset, settings: TrainSetti
         // iff an entry is, or the sum overflows) and every bias gradient entry (they are few). One
         // sum op per layer plus a stack, where a sum per tensor and an addN took two per layer.
         const weightGradSums = tf.stack(g.weightGrads.map((t) => tf.sum(t)));
-        return { health: tf.concat([tf.reshape(g.logProbs, [-1]), weightGradSums, ...g.biasGrads]), gradients: [...g.weightGrads, ...g.biasGrads] };
+        const bnGrads = g.gammaGrads && g.betaGrads ? [...g.gammaGrads, ...g.betaGrads] : [];
+        return {
+          health: tf.concat([tf.reshape(g.logProbs, [-1]), weightGradSums, ...g.biasGrads, ...bnGrads]),
+          gradients: [...g.weightGrads, ...g.biasGrads, ...bnGrads] as tf.Tensor[],
+          // The batch statistics the running ones follow (batch norm only).
+          batchStats: { means: g.trace.bn?.means ?? [], variances: g.trace.bn?.variances ?? [] },
+        };
       });
       disposeBatch(batch);
       const health = grads.health.dataSync();
       grads.health.dispose();
       const logProbCount = batch.labels.length * data.classes;
       const { loss, correct } = scoreLogProbs(health, batch.labels, data.classes);
+      if (grads.batchStats.means.length > 0) {
+        updateRunningStatistics(model, grads.batchStats.means, grads.batchStats.variances, batch.labels.length);
+        tf.dispose([...grads.batchStats.means, ...grads.batchStats.variances]);
+      }
       if (!Number.isFinite(loss) || !allFinite(health, logProbCount)) {
         tf.dispose(grads.gradients);
         status = 'diverged';
