@@ -16,6 +16,7 @@ import type { PhaseNumbers } from '../theory/phase.js';
 import { pacer } from '../util/abort.js';
 import type { Prediction } from '../theory/meanField.js';
 import { judgePrediction } from '../theory/verdict.js';
+import { predictBatchNorm } from '../theory/batchNorm.js';
 import { GRADIENT_SPAN, type Verdict } from '../probes/verdicts.js';
 import { chalkFor } from './color.js';
 import { extname } from 'node:path';
@@ -91,7 +92,7 @@ async function printPhaseMap(flags: TheoryFlags): Promise<void> {
 }
 
 /** The run options the prediction depends on; the others are accepted, so run's flags work unchanged. */
-const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'biasStd', 'data', 'trainSize', 'testSize', 'standardize', 'seed']);
+const MODEL_KEYS = new Set<RunOptionKey>(['depth', 'width', 'layers', 'act', 'alpha', 'init', 'gain', 'biasStd', 'data', 'trainSize', 'testSize', 'standardize', 'seed', 'batchNorm']);
 
 /**
  * The depth scale in words. Its trend is said in the flag rules' own terms over this net's hidden
@@ -191,6 +192,29 @@ export function theoryCommand(): Command {
       if (flags.map) return printPhaseMap(flags);
       if (flags.picture !== undefined) throw new UsageError('--picture draws the map: give it with --map');
       const config = parseRunConfig(flags);
+      if (config.batchNorm) {
+        const bn = predictBatchNorm(config.act, config.layers);
+        if (flags.json) {
+          process.stdout.write(`${toJson({ schema: 'vgrad.theory-bn/1', config: { layers: config.layers, depth: config.depth, act: config.act, batchNorm: config.batchNorm }, ...bn })}\n`);
+          return;
+        }
+        const lines = [
+          `batch norm at initialization · ${config.act} · ${config.depth} hidden layers`,
+          '',
+          'layer  ẑ var  grad var ÷ top hidden layer',
+          ...bn.layers.map((l) => `${String(l.index).padStart(5)}  ${formatNumber(l.normalizedVar).padStart(5)}  ${l.gradVarRelativeToTop === null ? '–' : formatNumber(l.gradVarRelativeToTop)}`),
+          '',
+          'ẑ var = 1 per unit at every depth: batch norm standardizes z over the batch (γ = 1, β = 0 at init; up to ε/σ²).',
+          bn.growthPerLayer === null
+            ? `Gradient: grows geometrically toward the input (Yang et al. 2019); ${bn.source}.`
+            : `Gradient: grad var grows ×${formatNumber(bn.growthPerLayer)} per layer toward the input, as Yang et al. 2019 predict in kind (geometric explosion at init); the rate is a ${bn.source}.`,
+          '–: no prediction (no measured rate; layer 1, whose z is the data\'s; or below a change of width: the law was measured across equal widths from layer 2 up).',
+          'The mean-field columns of vgrad theory without --batch-norm do not apply to a batch-normalized net.',
+          '',
+        ];
+        writeStdout(lines.join('\n'));
+        return;
+      }
       const input = inputMomentFor(dataOptionsOf(config));
       if (config.initFrom !== null) {
         // Read and checked as run would (a corrupt file is refused); the prediction itself is for random weights.

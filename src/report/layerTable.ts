@@ -78,6 +78,10 @@ function layerColumns(record: RunRecord, picks: ('initial' | 'final')[], color: 
     { head: 'z mean', cells: rows.map((r) => formatNumber(r.stats.preactMean)), dropOrder: 3 },
     { head: 'z var', cells: rows.map((r) => formatNumber(r.stats.preactVar)), dropOrder: 8 },
     ...theory,
+    // With batch norm: ẑ, batch norm's output and φ's input (hidden layers only).
+    ...(record.config.batchNorm
+      ? [{ head: 'ẑ var', cells: rows.map((r) => (r.stats.normalizedVar === undefined ? '' : formatNumber(r.stats.normalizedVar))), dropOrder: 8.5 }]
+      : []),
     {
       head: act.head,
       name: 'φ(z) var',
@@ -176,6 +180,13 @@ export function renderRunReport(record: RunRecord, color: ChalkInstance, maxWidt
     '',
     `On a fixed batch of ${record.data.probeSamples} held-out samples. z: pre-activation; grad var: Var(∂ℓ/∂z) per sample, with log bars.`,
     `sat: share of (sample, unit) pairs with φ'(z) < 5% of φ's peak slope; dead: units with φ' = 0 on every sample.`,
+    ...(record.config.batchNorm
+      ? [
+          "Batch norm: z is before it (grad var is of ∂ℓ/∂z, before it too), ẑ = γ·(z − μ)/√(σ² + ε) + β after it, φ's input; sat and dead are of φ'(ẑ)." +
+            " The probe normalizes with the probe batch's own mean and variance (training mode) at step 0 and after training; train and test acc use the running statistics (evaluation mode)." +
+            ' The mean-field theory columns are off: it does not model batch norm (vgrad theory --batch-norm gives its own prediction).',
+        ]
+      : []),
     `Flags: vanishing/exploding = a hidden layer's width × grad var 10^${Math.log10(GRADIENT_SPAN)} times below/above the top hidden layer's; saturated = sat over` +
       ` ${saturatedLegend()};` +
       ` dead = dead share up > ${DEAD_RISE * 100} points since step 0; non-finite = ±Inf or NaN.`,

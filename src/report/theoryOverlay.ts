@@ -48,6 +48,8 @@ export async function prepareTheoryOverlay(record: RunRecord, between: () => Pro
 
 /** The overlay, or null when the record lacks E[x²] or the theory has no prediction for its net. */
 export function theoryOverlay(record: RunRecord): TheoryOverlay | null {
+  // The mean-field prediction does not model batch norm: no columns rather than wrong ones.
+  if (record.config.batchNorm) return null;
   const moment = record.data.inputSecondMoment;
   if (typeof moment !== 'number' || !Number.isFinite(moment)) return null;
   const key = predictionKey(record, moment);
