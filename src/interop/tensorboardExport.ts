@@ -33,6 +33,8 @@ export function hparamValues(config: RunRecord['config']): Record<string, HParam
     if (Array.isArray(value)) values[key] = value.join(',');
     else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') values[key] = value;
   }
+  // --batch-norm's settings, under their flags' names.
+  if (config.batchNorm) Object.assign(values, { batchNorm: true, bnMomentum: config.batchNorm.momentum, bnEps: config.batchNorm.eps });
   return values;
 }
 
@@ -93,6 +95,12 @@ export function writeRunEvents(folder: string, record: RunRecord, points: Stored
     put('accuracy/probe', point.probeAcc);
     put('loss/train', point.trainLoss);
     put('accuracy/train', point.trainAcc);
+    // Runs that clip: the share of steps clipped and the pre-clip global norm since the previous point.
+    if (point.clip) {
+      put('clip/clipped_share', point.clip.clippedShare);
+      put('clip/mean_pre_clip_norm', point.clip.meanPreClipNorm);
+      put('clip/max_pre_clip_norm', point.clip.maxPreClipNorm);
+    }
     point.layers.forEach((stats, l) => {
       for (const [name, value] of Object.entries(stats) as [keyof LayerStats, number | null][]) put(`${layerTag(l + 1)}/${snake(name)}`, value);
     });

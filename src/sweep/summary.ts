@@ -140,7 +140,10 @@ export function toJsonLines(rows: SummaryRow[]): string {
  */
 export function toCsv(rows: SummaryRow[]): string {
   if (rows.length === 0) return '';
-  const configKeys = Object.keys(rows[0].config) as (keyof CellConfig)[];
+  // Every row's config keys, first seen first: the opt-in settings (clipping, batch norm) are only in the cells that use them.
+  const configKeys = [...new Set(rows.flatMap((row) => Object.keys(row.config)))] as (keyof CellConfig)[];
   const rest = Object.keys(rows[0]).filter((key) => key !== 'cell' && key !== 'config') as (keyof SummaryRow)[];
-  return csvTable(['cell', ...configKeys, ...rest], rows.map((row) => [row.cell, ...configKeys.map((key) => row.config[key]), ...rest.map((key) => row[key])]));
+  // A setting that is an object (batchNorm: momentum and eps) is written as its JSON.
+  const cell = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value);
+  return csvTable(['cell', ...configKeys, ...rest], rows.map((row) => [row.cell, ...configKeys.map((key) => cell(row.config[key])), ...rest.map((key) => row[key])]));
 }
