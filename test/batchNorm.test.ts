@@ -252,6 +252,12 @@ describe('vgrad run --batch-norm', () => {
     assert.equal(record.layers.at(-1).initial.normalizedVar, undefined, 'no batch norm on the output layer');
     const shown = runCli(['show', record.runId, '--out', out]);
     assert.match(shown.stdout, /batch norm/);
+    assert.match(shown.stdout, /ẑ var/);
+    const csv = runCli(['export', 'csv', record.runId, '--out', out]).stdout.trim().split('\n');
+    assert.match(csv[0], /,updateRatio,normalizedMean,normalizedVar$/);
+    const variance = Number(csv[1].split(',').at(-1));
+    assert.ok(Math.abs(variance - 1) < 1e-3, `ẑ var in the CSV: ${variance}`);
+    assert.match(csv[4], /,output,.*,,$/, 'the output layer: empty');
     const plain = JSON.parse(runCli(['run', ...SMALL, '--act', 'tanh']).stdout);
     assert.equal('batchNorm' in plain.config, false);
     assert.equal(plain.layers[0].initial.normalizedVar, undefined);

@@ -30,28 +30,44 @@ export const CSV_COLUMNS = ['run', 'step', 'layer', 'kind', 'fanIn', 'fanOut', .
  */
 export const CLIP_COLUMNS = ['clippedShare', 'meanPreClipNorm', 'maxPreClipNorm'] as const;
 
-/** The rows of one run (no header), with the clipping columns when `clipColumns`. */
-export function runRows(record: RunRecord, points: StoredPoint[], clipColumns = false): unknown[][] {
+/**
+ * Columns only runs with --batch-norm have: the mean and variance of ẑ, batch norm's output (the
+ * z columns are before it); empty for the output layer and for runs without batch norm.
+ */
+export const BATCH_NORM_COLUMNS = ['normalizedMean', 'normalizedVar'] as const;
+
+/** Which optional column groups a table has. */
+export interface OptionalColumns {
+  clip?: boolean;
+  batchNorm?: boolean;
+}
+
+/** The rows of one run (no header), with the optional columns asked for. */
+export function runRows(record: RunRecord, points: StoredPoint[], optional: OptionalColumns = {}): unknown[][] {
   return points.flatMap((point) =>
     point.layers.map((stats, l) => {
       const layer = record.layers[l];
-      const clip = clipColumns ? CLIP_COLUMNS.map((key) => point.clip?.[key] ?? null) : [];
-      return [record.runId, point.step, layer.index, layer.kind, layer.fanIn, layer.fanOut, ...STAT_COLUMNS.map((key) => stats[key]), ...clip];
+      const bn = optional.batchNorm ? BATCH_NORM_COLUMNS.map((key) => stats[key] ?? null) : [];
+      const clip = optional.clip ? CLIP_COLUMNS.map((key) => point.clip?.[key] ?? null) : [];
+      return [record.runId, point.step, layer.index, layer.kind, layer.fanIn, layer.fanOut, ...STAT_COLUMNS.map((key) => stats[key]), ...bn, ...clip];
     }),
   );
 }
 
 /** The CSV document of these runs' rows, header first. */
-export function statsCsv(rows: unknown[][], options: CsvOptions = {}, clipColumns = false): string {
-  return csvTable(clipColumns ? [...CSV_COLUMNS, ...CLIP_COLUMNS] : CSV_COLUMNS, rows, options);
+export function statsCsv(rows: unknown[][], optional: OptionalColumns = {}, options: CsvOptions = {}): string {
+  return csvTable([...CSV_COLUMNS, ...(optional.batchNorm ? BATCH_NORM_COLUMNS : []), ...(optional.clip ? CLIP_COLUMNS : [])], rows, options);
 }
 
-/** The CSV of these stored runs: the clipping columns when any of them clips. */
+/** The CSV of these stored runs: the batch-norm and clipping columns when any of them has them. */
 export function runsCsv(runs: { record: RunRecord; points: StoredPoint[] }[], options: CsvOptions = {}): string {
-  const clipColumns = runs.some((run) => run.points.some((point) => point.clip !== undefined));
+  const optional = {
+    clip: runs.some((run) => run.points.some((point) => point.clip !== undefined)),
+    batchNorm: runs.some((run) => run.record.config.batchNorm !== undefined),
+  };
   return statsCsv(
-    runs.flatMap((run) => runRows(run.record, run.points, clipColumns)),
+    runs.flatMap((run) => runRows(run.record, run.points, optional)),
+    optional,
     options,
-    clipColumns,
   );
 }

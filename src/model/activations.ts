@@ -30,6 +30,11 @@ export type ActivationFamily = (typeof ACTIVATION_FAMILIES)[number];
 export const FAMILY_NOTE: Record<ActivationFamily, string> = { 'one-sided': 'off on z < 0 by design', 'two-sided': '' };
 
 export interface ActivationFacts {
+  /**
+   * With --batch-norm at initialization: grad var's growth per layer toward the input, MEASURED
+   * (src/theory/batchNorm.ts says how); absent where not measured.
+   */
+  batchNormGradientGrowth?: { rate: number; seeds: number[] };
   /** What `--act`'s help says about it, in brackets after its name; empty when the name says it all. */
   help: string;
   /** φ(u), in float64. `alpha` is --alpha, which only an activation with `usesAlpha` reads. */
@@ -104,6 +109,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: [-1, 1],
     bookRow: 'tanh',
     bestInit: 'xavier',
+    batchNormGradientGrowth: { rate: 1.227, seeds: [1.239, 1.202, 1.239] },
     homogeneous: false,
   },
   relu: {
@@ -117,6 +123,7 @@ export const ACTIVATION: Record<ActivationName, ActivationFacts> = {
     range: 'unbounded',
     bookRow: 'relu',
     bestInit: 'he',
+    batchNormGradientGrowth: { rate: 1.485, seeds: [1.492, 1.467, 1.496] },
     homogeneous: true,
   },
   'leaky-relu': {

@@ -12,10 +12,10 @@
  * seeds 1–3, probe batch 512 (the rate depends on the batch size in their theory):
  * relu 1.49, 1.47, 1.50; tanh 1.24, 1.20, 1.24. Activations not measured have no rate.
  */
-export const MEASURED_BN_GRADIENT_GROWTH: Partial<Record<string, { rate: number; seeds: number[] }>> = {
-  relu: { rate: 1.485, seeds: [1.492, 1.467, 1.496] },
-  tanh: { rate: 1.227, seeds: [1.239, 1.202, 1.239] },
-};
+import { ACTIVATIONS, activationFacts } from '../model/activations.js';
+
+/** The activations with a measured rate (their records' batchNormGradientGrowth). */
+const MEASURED = () => ACTIVATIONS.filter((name) => activationFacts(name)?.batchNormGradientGrowth);
 
 export interface BatchNormLayerPrediction {
   /** 1..depth, hidden layers only. */
@@ -45,11 +45,11 @@ export function predictBatchNorm(act: string, layers: number[]): BatchNormPredic
   // The lowest layer from which on up every hidden layer has the top one's width.
   let equalFrom = depth - 1;
   while (equalFrom > 1 && layers[equalFrom - 1] === layers[depth - 1]) equalFrom--;
-  const measured = MEASURED_BN_GRADIENT_GROWTH[act];
+  const measured = activationFacts(act)?.batchNormGradientGrowth;
   const rate = measured?.rate ?? null;
   return {
     growthPerLayer: rate,
-    source: rate === null ? `no measured rate for ${act} (measured: ${Object.keys(MEASURED_BN_GRADIENT_GROWTH).join(', ')})` : 'measured law (not derived): 10-layer nets, width 100, probe batch 512, seeds 1–3',
+    source: rate === null ? `no measured rate for ${act} (measured: ${MEASURED().join(', ')})` : 'measured law (not derived): 10-layer nets, width 100, probe batch 512, seeds 1–3',
     layers: Array.from({ length: depth }, (_, l) => ({
       index: l + 1,
       normalizedVar: 1,
