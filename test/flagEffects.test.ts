@@ -163,6 +163,7 @@ describe('theory', () => {
       ['--seed', mnist, [...mnist, '--seed', '3']],
       ['--standardize', mnist, [...mnist, '--standardize']],
       ['--bias-std', gaussian, [...gaussian, '--bias-std', '0.5']],
+      ['--batch-norm', gaussian, [...gaussian, '--batch-norm']],
     ];
     for (const [flag, base, changed] of cases) assert.notEqual(await prediction(changed), await prediction(base), `${flag} changes the prediction`);
   });
@@ -171,7 +172,7 @@ describe('theory', () => {
     const base = await inProcess(['theory', '--json', '--data', 'gaussian']);
     const training = [
       '--optimizer', 'adam', '--lr', '0.3', '--momentum', '0.1', '--batch', '7', '--probe-size', '5', '--log-every', '2',
-      '--backend', 'cpu', '--threads', '1', '--save-weights', 'init', '--tensorboard', tempDir(t), '--out', tempDir(t),
+      '--backend', 'cpu', '--threads', '1', '--save-weights', 'init', '--clip-norm', '1', '--clip-value', '0.5', '--tensorboard', tempDir(t), '--out', tempDir(t),
     ];
     assert.equal(await inProcess(['theory', '--json', '--data', 'gaussian', ...training, '--steps', '3']), base);
     assert.equal(await inProcess(['theory', '--json', '--data', 'gaussian', ...training, '--epochs', '2']), base);

@@ -16,7 +16,7 @@ export interface FlagEffect {
 
 const SWEEP_RUN_OPTION = 'flagEffects: every run option given to a sweep reaches each cell';
 /** theory's model keys: the flags that change the prediction (src/cli/theory.ts MODEL_KEYS). */
-const THEORY_MODEL = ['--depth', '--width', '--layers', '--act', '--alpha', '--init', '--gain', '--data', '--train-size', '--standardize', '--seed', '--bias-std'];
+const THEORY_MODEL = ['--depth', '--width', '--layers', '--act', '--alpha', '--init', '--gain', '--data', '--train-size', '--standardize', '--seed', '--bias-std', '--batch-norm'];
 
 export const FLAG_EFFECTS: FlagEffect[] = [
   // sweep: every run option, parsed by the run option table, reaches each cell's record.
