@@ -4,7 +4,7 @@
  * data.inputSecondMoment since schema vgrad.run/2 gained it. Older records have no overlay.
  */
 import type { RunRecord } from '../store/record.js';
-import { compareWithPrediction, type LayerComparison, overlayForRecord, overlayInput } from '../theory/overlay.js';
+import { type LayerComparison, overlayForRecord, overlayInput } from '../theory/overlay.js';
 import { predictForConfigPaced } from '../theory/forConfig.js';
 import { InterruptedError } from '../util/abort.js';
 import type { Prediction } from '../theory/meanField.js';
@@ -56,7 +56,7 @@ export function theoryOverlay(record: RunRecord): TheoryOverlay | null {
   try {
     const known = prepared.get(record) ?? predictions.get(key);
     if (known === null) return null;
-    const overlay = known === undefined ? overlayForRecord(record, moment) : { prediction: known, layers: compareWithPrediction(record.layers, known, { act: record.config.act, alpha: record.config.alpha, probeSamples: record.data.probeSamples }) };
+    const overlay = overlayForRecord(record, moment, known);
     if (predictions.size > 10_000) predictions.clear();
     predictions.set(key, overlay.prediction);
     return { inputSecondMoment: moment, ...overlay };
